@@ -1,0 +1,95 @@
+"""journey_async: an asyncio client for the Genesys Cloud Journey API.
+
+```python
+from journey_async import JourneyClient
+
+async with JourneyClient("my-token", region="mypurecloud.ie") as client:
+    target = await client.get_journey_actiontarget("1a2b...")
+```
+"""
+
+from ._auth import CallableToken, ClientCredentials, StaticToken
+from ._bulk import MapUnordered
+from ._client import JourneyClient
+from ._exceptions import (
+    ApiError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    DecodeError,
+    JourneyError,
+    NotFoundError,
+    PaginationError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
+from ._models import (
+    ActionTarget,
+    ActionTargetListing,
+    AssignmentState,
+    JourneyAggregateQueryResponse,
+    JourneyAggregationQuery,
+    PatchActionTarget,
+    SegmentAssignment,
+    SegmentAssignmentListing,
+    SegmentAssignmentsUpdate,
+    SegmentScope,
+)
+from ._pagination import AsyncPager
+from ._regions import REGIONS
+from ._retry import RetryPolicy
+from ._types import Handler, Middleware, TokenProvider
+from ._version import __version__
+
+__all__ = [
+    "__version__",
+    # client
+    "JourneyClient",
+    "AsyncPager",
+    "MapUnordered",
+    "REGIONS",
+    # auth
+    "TokenProvider",
+    "StaticToken",
+    "CallableToken",
+    "ClientCredentials",
+    # retries and middleware
+    "RetryPolicy",
+    "Middleware",
+    "Handler",
+    # errors
+    "JourneyError",
+    "ApiError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "RateLimitError",
+    "ServerError",
+    "TransportError",
+    "DecodeError",
+    "PaginationError",
+    # the models used most (all of them are in journey_async.models)
+    "ActionTarget",
+    "ActionTargetListing",
+    "PatchActionTarget",
+    "SegmentAssignment",
+    "SegmentAssignmentListing",
+    "SegmentAssignmentsUpdate",
+    "SegmentScope",
+    "AssignmentState",
+    "JourneyAggregationQuery",
+    "JourneyAggregateQueryResponse",
+]
+
+# Show `journey_async.JourneyClient` (not `journey_async._client.JourneyClient`) in reprs and
+# tracebacks, as httpx does.
+for _name in __all__:
+    if not _name.startswith("__"):
+        _obj = globals()[_name]
+        if hasattr(_obj, "__module__") and isinstance(_obj, type):
+            _obj.__module__ = "journey_async"
+del _name, _obj

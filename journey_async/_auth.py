@@ -1,0 +1,291 @@
+"""Token providers (static, callable, OAuth client credentials) and the auth middleware.
+
+No token or secret ever appears in a `repr`, an exception message or a log line.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import httpx
+
+from ._exceptions import REDACTED, AuthenticationError, DecodeError, redact_request
+from ._regions import login_base_url
+from ._status import make_status_error
+from ._types import Clock, Handler, Middleware, TokenProvider, TokenSource
+
+__all__ = [
+    "StaticToken",
+    "CallableToken",
+    "ClientCredentials",
+    "as_token_provider",
+    "auth_middleware",
+    "TokenRequestSender",
+]
+
+TokenRequestSender = Callable[[str, dict[str, str], bytes], Awaitable[httpx.Response]]
+"""How a client lends its HTTP stack to a token provider: `send(url, headers, body)`."""
+
+
+def _check_token(token: object, source: str) -> str:
+    """A token must be a non-empty header-safe string; say so without showing it."""
+    if not isinstance(token, str):
+        msg = f"{source} returned {type(token).__name__}, expected the access token as a str"
+        raise TypeError(msg)
+    if not token.strip() or any(ch in token for ch in "\r\n\x00"):
+        msg = f"{source} returned an empty or malformed access token"
+        raise ValueError(msg)
+    return token
+
+
+class StaticToken:
+    """A fixed access token. `invalidate` does nothing, so a 401 raises `AuthenticationError`."""
+
+    def __init__(self, token: str) -> None:
+        self._token = _check_token(token, "StaticToken")
+
+    def __repr__(self) -> str:
+        return f"StaticToken({REDACTED})"
+
+    async def get_token(self) -> str:
+        """Return the token."""
+        return self._token
+
+    async def invalidate(self, token: str) -> None:
+        """Nothing to refresh: the same token will be offered again, and the call fails."""
+
+
+class CallableToken:
+    """Adapts a plain `async () -> str` callable to `TokenProvider`.
+
+    The callable is asked again after a 401; if it returns a different token the request is
+    replayed once with it.
+    """
+
+    def __init__(self, fn: Callable[[], Awaitable[str]]) -> None:
+        self._fn = fn
+
+    def __repr__(self) -> str:
+        return f"CallableToken({getattr(self._fn, '__qualname__', type(self._fn).__name__)})"
+
+    async def get_token(self) -> str:
+        """Await the callable."""
+        return _check_token(await self._fn(), "the token callable")
+
+    async def invalidate(self, token: str) -> None:
+        """Nothing cached here: the callable decides what the next token is."""
+
+
+class ClientCredentials:
+    """OAuth client-credentials grant against `https://login.{domain}/oauth/token`.
+
+    Sends HTTP Basic (`client_id:client_secret`) and `grant_type=client_credentials`, caches the
+    token on a monotonic clock until `expires_in - refresh_margin`, and makes exactly one token
+    request however many tasks ask at once (an anyio lock, so asyncio and trio both work).
+
+    Without `region` or `login_url` it follows the client it is given to: that client's region,
+    or its `base_url` with `//api.` replaced by `//login.` (as the Genesys SDKs derive it; a
+    base URL without `api.`, such as a local fake, is used as it is). Token requests go through
+    that client's HTTP stack and retry policy; user middleware does not see them.
+
+    Raises (from `get_token`): `AuthenticationError` with the server's description when the
+    grant is refused, `TransportError` when the login host cannot be reached.
+    """
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        *,
+        region: str | None = None,
+        login_url: str | None = None,
+        refresh_margin: float = 60.0,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        if not isinstance(client_id, str) or not client_id:
+            msg = "ClientCredentials needs a non-empty client_id"
+            raise ValueError(msg)
+        if not isinstance(client_secret, str) or not client_secret:
+            msg = "ClientCredentials needs a non-empty client_secret"
+            raise ValueError(msg)
+        if region is not None and login_url is not None:
+            msg = "pass region or login_url to ClientCredentials, not both"
+            raise ValueError(msg)
+        if refresh_margin < 0:
+            msg = f"refresh_margin must be >= 0, got {refresh_margin!r}"
+            raise ValueError(msg)
+        self.client_id = client_id
+        self._basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode(
+            "ascii"
+        )
+        self._login_url = login_url.rstrip("/") if login_url else None
+        if region is not None:
+            self._login_url = login_base_url(region)
+        self.refresh_margin = float(refresh_margin)
+        self._clock = clock
+        self._sender: TokenRequestSender | None = None
+        self._lock: anyio.Lock | None = None
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self._generation = 0
+        self._last_error: BaseException | None = None
+        self.token_requests = 0
+        """How many token requests this provider has sent (for tests and metrics)."""
+
+    def __repr__(self) -> str:
+        where = self._login_url or "(the client's login host)"
+        return (
+            f"ClientCredentials(client_id={self.client_id!r}, client_secret={REDACTED}, "
+            f"login_url={where!r})"
+        )
+
+    @property
+    def login_url(self) -> str | None:
+        """The login base URL (`https://login.{domain}`), once known."""
+        return self._login_url
+
+    def bind(self, sender: TokenRequestSender, api_base_url: str) -> None:
+        """Called by `JourneyClient`: lend its HTTP stack, and its host if none was given."""
+        self._sender = sender
+        if self._login_url is None:
+            self._login_url = api_base_url.replace("//api.", "//login.", 1).rstrip("/")
+
+    async def get_token(self) -> str:
+        """Return the cached token, or fetch a new one (one request for all concurrent callers)."""
+        token = self._token
+        if token is not None and self._clock() < self._expires_at:
+            return token
+        if self._lock is None:
+            self._lock = anyio.Lock()
+        generation = self._generation
+        async with self._lock:
+            token = self._token
+            if token is not None and self._clock() < self._expires_at:
+                return token
+            if self._generation != generation and self._last_error is not None:
+                # Someone tried while we queued and failed: share the failure rather than
+                # sending one more doomed request per waiting task.
+                raise self._last_error
+            self._generation += 1
+            try:
+                token = await self._fetch()
+            except BaseException as exc:
+                self._last_error = exc
+                raise
+            self._last_error = None
+            return token
+
+    async def invalidate(self, token: str) -> None:
+        """Drop the cached token if it is `token` (compare-and-invalidate)."""
+        if self._token is not None and self._token == token:
+            self._token = None
+            self._expires_at = 0.0
+
+    async def _fetch(self) -> str:
+        if self._sender is None or self._login_url is None:
+            msg = "ClientCredentials must be given to a JourneyClient before use"
+            raise RuntimeError(msg)
+        url = self._login_url + "/oauth/token"
+        started = self._clock()
+        self.token_requests += 1
+        response = await self._sender(
+            url,
+            {
+                "Authorization": self._basic,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/json",
+            },
+            b"grant_type=client_credentials",
+        )
+        status = response.status_code
+        text = response.text
+        if status != 200:
+            raise _token_error(response, url, text)
+        try:
+            data: Any = json.loads(text)
+            access_token = data["access_token"]
+            expires_in = data.get("expires_in", 3600)
+            if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
+                raise TypeError("expires_in")  # noqa: EM101 - replaced just below
+        except (ValueError, KeyError, TypeError, AttributeError):
+            msg = f"POST {url}: the token response is not the expected JSON"
+            raise DecodeError(msg, path="$", raw="[token response withheld]") from None
+        token = _check_token(access_token, "the token endpoint")
+        margin = min(self.refresh_margin, float(expires_in) / 2)
+        self._token = token
+        self._expires_at = started + float(expires_in) - margin
+        return token
+
+
+def _token_error(response: httpx.Response, url: str, text: str) -> Exception:
+    """Map a failed token response to an error carrying the server's description."""
+    description = None
+    code = None
+    try:
+        data = json.loads(text)
+        if isinstance(data, dict):
+            code = data.get("error") if isinstance(data.get("error"), str) else None
+            for key in ("description", "error_description", "message"):
+                if isinstance(data.get(key), str) and data[key]:
+                    description = data[key]
+                    break
+    except ValueError:
+        pass
+    if response.status_code in (400, 401) and (code or description):
+        detail = description or code
+        msg = f"POST {url} -> {response.status_code}: token request refused: {code}: {detail}"
+        return AuthenticationError(
+            msg,
+            status=response.status_code,
+            request=redact_request(response.request),
+            code=code,
+            message=detail,
+            correlation_id=response.headers.get("inin-correlation-id"),
+            text=text,
+        )
+    return make_status_error(response, context=f"POST {url}")
+
+
+def as_token_provider(source: TokenSource) -> TokenProvider:
+    """Normalize what the client accepts: a provider, an async callable, or a token string."""
+    if isinstance(source, str):
+        return StaticToken(source)
+    if isinstance(source, TokenProvider):
+        return source
+    if callable(source):
+        return CallableToken(source)
+    msg = (
+        "token_provider must be a TokenProvider, an async callable returning a token, or a str; "
+        f"got {type(source).__name__}"
+    )
+    raise TypeError(msg)
+
+
+def auth_middleware(provider: TokenProvider) -> Middleware:
+    """Middleware that sets `Authorization: Bearer ...` and handles one 401 by refreshing.
+
+    On a 401 it calls `provider.invalidate(token)`; if `get_token()` then gives a different
+    token, the request is sent once more with it (a replay, not a retry attempt). A second 401,
+    or the same token again, is returned as is and becomes `AuthenticationError`.
+    """
+
+    async def auth_mw(request: httpx.Request, call_next: Handler) -> httpx.Response:
+        token = _check_token(await provider.get_token(), "the token provider")
+        request.headers["Authorization"] = "Bearer " + token
+        response = await call_next(request)
+        if response.status_code != 401:
+            return response
+        await provider.invalidate(token)
+        fresh = _check_token(await provider.get_token(), "the token provider")
+        if fresh == token:
+            return response
+        await response.aclose()
+        request.headers["Authorization"] = "Bearer " + fresh
+        return await call_next(request)
+
+    return auth_mw

@@ -1,0 +1,189 @@
+"""Bounded-concurrency bulk calls: `bulk_map` (input order) and `MapUnordered` (completion order).
+
+Both take any `async (item) -> result` callable, not the client, and run at most `concurrency`
+calls at once: a fixed pool of worker tasks pulls items one by one, so a million ids never
+become a million tasks. Only `Exception`s are captured per item; cancellation and other
+`BaseException`s propagate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+import anyio
+from anyio.abc import TaskGroup
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+__all__ = ["bulk_map", "MapUnordered"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _check_concurrency(concurrency: object) -> int:
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        msg = f"concurrency must be an int >= 1, got {concurrency!r}"
+        raise ValueError(msg)
+    return concurrency
+
+
+async def bulk_map(
+    fn: Callable[[T], Awaitable[R]],
+    items: Iterable[T],
+    *,
+    concurrency: int,
+    return_exceptions: bool,
+) -> list[Any]:
+    """Results of `fn(item)` in input order, at most `concurrency` calls in flight.
+
+    With `return_exceptions=False` the first `Exception` cancels the remaining calls and is
+    raised as itself (not wrapped in an ExceptionGroup).
+    """
+    _check_concurrency(concurrency)
+    if isinstance(items, AsyncIterable):
+        msg = "map() takes a sync iterable; use map_unordered() for async iterables"
+        raise TypeError(msg)
+    todo = list(items)
+    results: list[Any] = [None] * len(todo)
+    if not todo:
+        return results
+    failure: list[Exception] = []
+    work: Iterator[int] = iter(range(len(todo)))
+
+    async def worker(scope: anyio.CancelScope) -> None:
+        for index in work:
+            try:
+                results[index] = await fn(todo[index])
+            except Exception as exc:
+                if return_exceptions:
+                    results[index] = exc
+                else:
+                    failure.append(exc)
+                    scope.cancel()
+                    return
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(min(concurrency, len(todo))):
+            tg.start_soon(worker, tg.cancel_scope)
+    if failure:
+        raise failure[0]
+    return results
+
+
+class MapUnordered(Generic[T, R]):
+    """Async iterator of `(item, result)` pairs in completion order (see `JourneyClient`).
+
+    `items` (sync or async iterable) is read lazily, one item per free worker, and at most
+    `concurrency` finished results wait for the consumer, so memory is bounded whatever the
+    input size. Use it as `async with client.map_unordered(...) as results: async for ...`
+    (or iterate to the end): leaving the block cancels the calls still in flight.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[[T], Awaitable[R]],
+        items: Iterable[T] | AsyncIterable[T],
+        *,
+        concurrency: int,
+        return_exceptions: bool,
+    ) -> None:
+        self._fn = fn
+        self._items = items
+        self._concurrency = _check_concurrency(concurrency)
+        self._return_exceptions = return_exceptions
+        self._tg: TaskGroup | None = None
+        self._receive: MemoryObjectReceiveStream[tuple[T, Any, bool]] | None = None
+        self._finished = False
+
+    def __aiter__(self) -> AsyncIterator[tuple[T, Any]]:
+        return self
+
+    async def _start(self) -> None:
+        send: MemoryObjectSendStream[tuple[T, Any, bool]]
+        send, receive = anyio.create_memory_object_stream[tuple[T, Any, bool]](self._concurrency)
+        self._receive = receive
+        tg = anyio.create_task_group()
+        await tg.__aenter__()
+        self._tg = tg
+        tg.start_soon(self._run, send)
+
+    async def _run(self, send: MemoryObjectSendStream[tuple[T, Any, bool]]) -> None:
+        source = _aiter(self._items)
+        lock = anyio.Lock()
+        fn = self._fn
+
+        async def next_item() -> tuple[bool, T | None]:
+            async with lock:  # one reader at a time: an async iterator is not re-entrant
+                try:
+                    return True, await source.__anext__()
+                except StopAsyncIteration:
+                    return False, None
+
+        async def worker(out: MemoryObjectSendStream[tuple[T, Any, bool]]) -> None:
+            async with out:
+                while True:
+                    more, item = await next_item()
+                    if not more:
+                        return
+                    try:
+                        result: Any = await fn(item)  # type: ignore[arg-type]
+                        ok = True
+                    except Exception as exc:
+                        result, ok = exc, False
+                    await out.send((item, result, ok))  # type: ignore[arg-type]
+
+        async with send, anyio.create_task_group() as workers:
+            for _ in range(self._concurrency):
+                workers.start_soon(worker, send.clone())
+
+    async def __anext__(self) -> tuple[T, Any]:
+        if self._finished:
+            raise StopAsyncIteration
+        if self._receive is None:
+            await self._start()
+        assert self._receive is not None
+        try:
+            item, result, ok = await self._receive.receive()
+        except anyio.EndOfStream:
+            await self.aclose()
+            raise StopAsyncIteration from None
+        if not ok and not self._return_exceptions:
+            await self.aclose()
+            raise result
+        return item, result
+
+    async def aclose(self) -> None:
+        """Cancel the calls still in flight and stop."""
+        if self._finished:
+            return
+        self._finished = True
+        tg, self._tg = self._tg, None
+        if self._receive is not None:
+            self._receive.close()
+        if tg is not None:
+            tg.cancel_scope.cancel()
+            await tg.__aexit__(None, None, None)
+
+    async def __aenter__(self) -> MapUnordered[T, R]:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+async def _aiter_sync(items: Iterable[T]) -> AsyncIterator[T]:
+    for item in items:
+        yield item
+
+
+def _aiter(items: Iterable[T] | AsyncIterable[T]) -> AsyncIterator[T]:
+    if isinstance(items, AsyncIterable):
+        return aiter(items)
+    return _aiter_sync(items)

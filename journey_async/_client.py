@@ -1,0 +1,798 @@
+"""`JourneyClient`: the eight Journey operations as coroutines, plus pagers and bulk helpers.
+
+A call goes through one chain of middleware, built once per client:
+
+    retry -> rate-limit gate -> auth -> user middleware... -> log + send (httpx)
+
+so user middleware sees every attempt with its `Authorization` header set, and retries see the
+response after auth has had its chance to refresh a token. Token requests of
+`ClientCredentials` take a shorter chain (retry -> log + send).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, Final, TypeVar, overload
+from urllib.parse import quote
+
+import anyio
+import httpx
+
+from ._auth import ClientCredentials, StaticToken, as_token_provider, auth_middleware
+from ._bulk import MapUnordered, bulk_map
+from ._exceptions import TransportError, redact_request
+from ._models import (
+    ActionTarget,
+    ActionTargetListing,
+    AssignmentState,
+    JourneyAggregateQueryResponse,
+    JourneyAggregationQuery,
+    PatchActionTarget,
+    SegmentAssignment,
+    SegmentAssignmentListing,
+    SegmentAssignmentsUpdate,
+    SegmentScope,
+)
+from ._pagination import AsyncPager
+from ._regions import api_base_url
+from ._retry import RateLimitGate, RetryPolicy, gate_middleware, retry_middleware
+from ._serde import decode, encode
+from ._status import make_status_error
+from ._types import Clock, Handler, Middleware, Sleep, TokenSource
+from ._version import __version__
+
+__all__ = ["JourneyClient", "DEFAULT_TIMEOUT", "DEFAULT_MAX_CONNECTIONS"]
+
+logger = logging.getLogger("journey_async")
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+DEFAULT_TIMEOUT: Final = 30.0
+"""Seconds for connect, read, write and pool waits. The official SDK has no timeout at all, so a
+hung connection hangs the caller forever; 30 s is far above the API's normal latency."""
+
+DEFAULT_MAX_CONNECTIONS: Final = 100
+"""httpx pool size (the official SDK pools 4). Bulk helpers bound their own concurrency."""
+
+
+class _NotGiven:
+    """Sentinel: the caller did not pass this argument (None means something else)."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final = _NotGiven()
+
+_SEGMENT_SCOPES = frozenset(m.value for m in SegmentScope)
+_ASSIGNMENT_STATES = frozenset(m.value for m in AssignmentState)
+_MAX_SEGMENT_PAGE_SIZE = 200
+
+
+# ---------------------------------------------------------------------------------------------
+# Argument checks: bad input is a ValueError before any request.
+
+
+def _path_segment(name: str, value: object) -> str:
+    """Percent-encode `value` as exactly one path segment (`/`, `?`, `#`, `%`, `..` included)."""
+    if not isinstance(value, str):
+        msg = f"{name} must be a str, got {type(value).__name__}"
+        raise ValueError(msg)
+    if not value:
+        msg = f"{name} must not be empty"
+        raise ValueError(msg)
+    encoded = quote(value, safe="")
+    if encoded in (".", ".."):
+        # Dot segments would be resolved away by URL normalization: encode the dots.
+        encoded = encoded.replace(".", "%2E")
+    return encoded
+
+
+def _page_size(value: object, *, maximum: int | None) -> str:
+    """An int (or numeric str, as the SDK documented it) within range, sent as a string."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        msg = f"page_size must be an int, got {type(value).__name__}"
+        raise ValueError(msg)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isdecimal():
+            msg = f"page_size must be a whole number, got {value!r}"
+            raise ValueError(msg)
+        value = int(text)
+    if value < 1 or (maximum is not None and value > maximum):
+        limit = f"between 1 and {maximum}" if maximum is not None else "at least 1"
+        msg = f"page_size must be {limit}, got {value}"
+        raise ValueError(msg)
+    return str(value)
+
+
+def _page_number(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        msg = f"page_number must be an int >= 1, got {value!r}"
+        raise ValueError(msg)
+    return str(value)
+
+
+def _choice(name: str, value: object, allowed: frozenset[str]) -> str:
+    if isinstance(value, str) and str(value) in allowed:
+        return str(value)
+    msg = f"{name} must be one of {sorted(allowed)}, got {value!r}"
+    raise ValueError(msg)
+
+
+def _cursor(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        msg = f"after must be a non-empty cursor string, got {value!r}"
+        raise ValueError(msg)
+    return value
+
+
+def _segment_query(
+    page_size: int | str | None,
+    after: str | None,
+    segment_scope: SegmentScope | str | None,
+    assignment_state: AssignmentState | str | None,
+) -> dict[str, str]:
+    params: dict[str, str] = {}
+    if page_size is not None:
+        params["pageSize"] = _page_size(page_size, maximum=_MAX_SEGMENT_PAGE_SIZE)
+    if after is not None:
+        params["after"] = _cursor(after)
+    if segment_scope is not None:
+        params["segmentScope"] = _choice("segment_scope", segment_scope, _SEGMENT_SCOPES)
+    if assignment_state is not None:
+        params["assignmentState"] = _choice(
+            "assignment_state", assignment_state, _ASSIGNMENT_STATES
+        )
+    return params
+
+
+def _body_of(body: object, expected: tuple[type, ...], what: str) -> bytes:
+    if not isinstance(body, expected):
+        names = " or ".join(t.__name__ for t in expected)
+        msg = f"{what} must be {names}, got {type(body).__name__}"
+        raise TypeError(msg)
+    return encode(body)
+
+
+def _check_timeout(value: object) -> httpx.Timeout:
+    if isinstance(value, httpx.Timeout):
+        return value
+    if value is None:
+        return httpx.Timeout(None)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        msg = f"timeout must be a number of seconds > 0, an httpx.Timeout or None, got {value!r}"
+        raise ValueError(msg)
+    return httpx.Timeout(float(value))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class JourneyClient:
+    """Async client for the Genesys Cloud Journey API.
+
+    ```python
+    async with JourneyClient(token_provider=StaticToken("..."), region="mypurecloud.ie") as client:
+        target = await client.get_journey_actiontarget("1a2b...")
+    ```
+
+    Args:
+        token_provider: a `TokenProvider` (`StaticToken`, `ClientCredentials`, your own), a plain
+            `async () -> str` callable, or a token `str`.
+        region: a Genesys Cloud domain (`mypurecloud.ie`) or AWS region name (`eu-west-1`);
+            the API is `https://api.{domain}`.
+        base_url: overrides `region` (proxies, gateways, the fake API in tests).
+        retry: the `RetryPolicy`; None turns every kind of retry off.
+        timeout: seconds (or an `httpx.Timeout`) for each attempt; default 30 s.
+        middleware: `async def mw(request, call_next) -> response` callables, outermost first;
+            they run inside retry and auth and see every attempt.
+        http_client: a caller-owned `httpx.AsyncClient`, used and never closed; its timeouts
+            and limits are the caller's, so passing `timeout` or `max_connections` as well is a
+            `ValueError`.
+        max_connections: httpx pool size; default 100.
+        user_agent: appended to `journey-async/<version>`.
+        sleep, clock: injectable for tests (default `anyio.sleep`, `time.monotonic`).
+    """
+
+    def __init__(
+        self,
+        token_provider: TokenSource,
+        *,
+        region: str = "mypurecloud.com",
+        base_url: str | None = None,
+        retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen, so one shared default is safe
+        timeout: float | httpx.Timeout | _NotGiven | None = NOT_GIVEN,
+        middleware: Sequence[Middleware] = (),
+        http_client: httpx.AsyncClient | None = None,
+        max_connections: int | _NotGiven = NOT_GIVEN,
+        user_agent: str | None = None,
+        sleep: Sleep | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self._provider = as_token_provider(token_provider)
+        if base_url is not None:
+            url = httpx.URL(base_url)
+            if url.scheme not in ("http", "https") or not url.host:
+                msg = f"base_url must be an absolute http(s) URL, got {base_url!r}"
+                raise ValueError(msg)
+            self._base_url = str(base_url).rstrip("/")
+        else:
+            self._base_url = api_base_url(region)
+        self._base = httpx.URL(self._base_url)
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            msg = f"retry must be a RetryPolicy or None, got {type(retry).__name__}"
+            raise TypeError(msg)
+        self.retry = retry
+        for mw in middleware:
+            if not callable(mw):
+                msg = f"middleware items must be callables, got {type(mw).__name__}"
+                raise TypeError(msg)
+
+        if http_client is not None:
+            if not isinstance(timeout, _NotGiven) or not isinstance(max_connections, _NotGiven):
+                msg = (
+                    "timeout and max_connections belong to the http_client you passed; "
+                    "set them on it instead"
+                )
+                raise ValueError(msg)
+            self._http = http_client
+            self._owns_http = False
+        else:
+            limit = (
+                DEFAULT_MAX_CONNECTIONS
+                if isinstance(max_connections, _NotGiven)
+                else max_connections
+            )
+            if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+                msg = f"max_connections must be an int >= 1, got {limit!r}"
+                raise ValueError(msg)
+            self._http = httpx.AsyncClient(
+                timeout=_check_timeout(
+                    DEFAULT_TIMEOUT if isinstance(timeout, _NotGiven) else timeout
+                ),
+                limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
+                follow_redirects=False,
+            )
+            self._owns_http = True
+
+        agent = f"journey-async/{__version__}"
+        if user_agent:
+            if any(ch in user_agent for ch in "\r\n\x00"):
+                msg = "user_agent must not contain line breaks"
+                raise ValueError(msg)
+            agent = f"{agent} {user_agent}"
+        self._headers = {"Accept": "application/json", "User-Agent": agent}
+        self._json_headers = {**self._headers, "Content-Type": "application/json"}
+        self._closed = False
+
+        self._clock: Clock = clock or time.monotonic
+        self._sleep: Sleep = sleep or anyio.sleep
+        cap = retry.max_retry_after if retry is not None else 120.0
+        self.rate_limit_gate = RateLimitGate(self._clock, self._sleep, cap)
+        chain: list[Middleware] = []
+        if retry is not None:
+            chain.append(retry_middleware(retry, self._clock, self._sleep))
+        chain.append(gate_middleware(self.rate_limit_gate))
+        chain.append(auth_middleware(self._provider))
+        chain.extend(middleware)
+        self._pipeline = _chain(chain, self._send_logged)
+        token_chain: list[Middleware] = []
+        if retry is not None:
+            token_chain.append(retry_middleware(retry, self._clock, self._sleep))
+        self._token_pipeline = _chain(token_chain, self._send_logged)
+        bind = getattr(self._provider, "bind", None)
+        if isinstance(self._provider, ClientCredentials) and bind is not None:
+            bind(self._send_token_request, self._base_url)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    @classmethod
+    def from_env(cls, *, environ: Mapping[str, str] | None = None, **kwargs: Any) -> JourneyClient:
+        """Build a client from the variables Genesys's CLI and Terraform provider use.
+
+        `GENESYSCLOUD_ACCESS_TOKEN` (a static token) wins when set; otherwise
+        `GENESYSCLOUD_OAUTHCLIENT_ID` and `GENESYSCLOUD_OAUTHCLIENT_SECRET` give
+        `ClientCredentials`. `GENESYSCLOUD_REGION` (domain or AWS name) sets the region,
+        default `mypurecloud.com`; a `region=` or `base_url=` keyword wins over it. Other
+        keywords go to the constructor. Missing credentials are a `ValueError` naming the
+        variables.
+        """
+        env = os.environ if environ is None else environ
+        if "region" not in kwargs and "base_url" not in kwargs:
+            kwargs["region"] = env.get("GENESYSCLOUD_REGION") or "mypurecloud.com"
+        token = env.get("GENESYSCLOUD_ACCESS_TOKEN")
+        client_id = env.get("GENESYSCLOUD_OAUTHCLIENT_ID")
+        secret = env.get("GENESYSCLOUD_OAUTHCLIENT_SECRET")
+        provider: StaticToken | ClientCredentials
+        if token:
+            provider = StaticToken(token)
+        elif client_id and secret:
+            provider = ClientCredentials(client_id, secret)
+        else:
+            missing = [
+                name
+                for name, value in (
+                    ("GENESYSCLOUD_OAUTHCLIENT_ID", client_id),
+                    ("GENESYSCLOUD_OAUTHCLIENT_SECRET", secret),
+                )
+                if not value
+            ]
+            msg = (
+                f"no Genesys Cloud credentials in the environment: set {' and '.join(missing)} "
+                "(OAuth client credentials) or GENESYSCLOUD_ACCESS_TOKEN"
+            )
+            raise ValueError(msg)
+        return cls(provider, **kwargs)
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL, `https://api.{domain}` or the `base_url` given."""
+        return self._base_url
+
+    @property
+    def token_provider(self) -> Any:
+        """The token provider in use."""
+        return self._provider
+
+    @property
+    def is_closed(self) -> bool:
+        """True after `aclose()`."""
+        return self._closed
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<JourneyClient {self._base_url} {state}>"
+
+    async def __aenter__(self) -> JourneyClient:
+        self._ensure_open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close what the client owns (not a caller's `http_client`). Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_http:
+            await self._http.aclose()
+
+    def _ensure_open(self) -> None:
+        if self._closed:
+            msg = "this JourneyClient is closed; create a new one"
+            raise RuntimeError(msg)
+
+    # -- sending --------------------------------------------------------------------------------
+
+    async def _send_logged(self, request: httpx.Request) -> httpx.Response:
+        """The innermost handler: one httpx send, one DEBUG line."""
+        if not logger.isEnabledFor(logging.DEBUG):
+            return await self._http.send(request)
+        started = time.perf_counter()
+        try:
+            response = await self._http.send(request)
+        except httpx.HTTPError as exc:
+            logger.debug(
+                "%s %s failed after %.1f ms: %s",
+                request.method,
+                _log_target(request),
+                (time.perf_counter() - started) * 1000,
+                type(exc).__name__,
+            )
+            raise
+        logger.debug(
+            "%s %s -> %d in %.1f ms (correlation id %s)",
+            request.method,
+            _log_target(request),
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            response.headers.get("inin-correlation-id"),
+        )
+        return response
+
+    async def _send_token_request(
+        self, url: str, headers: dict[str, str], body: bytes
+    ) -> httpx.Response:
+        """Send a token request through this client's stack (no auth, no user middleware)."""
+        self._ensure_open()
+        request = self._http.build_request("POST", url, headers=headers, content=body)
+        request.extensions["journey_async.template"] = "/oauth/token"
+        try:
+            return await self._token_pipeline(request)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, "POST", url) from exc
+
+    async def _call(
+        self,
+        method: str,
+        template: str,
+        path: str,
+        model: type[T] | None,
+        *,
+        params: dict[str, str] | None = None,
+        content: bytes | None = None,
+    ) -> T | None:
+        """Send one operation and decode its 2xx body into `model` (None: no body expected)."""
+        self._ensure_open()
+        request = self._http.build_request(
+            method,
+            self._base_url + path,
+            params=params,
+            headers=self._json_headers if content is not None else self._headers,
+            content=content,
+        )
+        request.extensions["journey_async.template"] = template
+        try:
+            response = await self._pipeline(request)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, method, path) from exc
+        status = response.status_code
+        if 200 <= status < 300:
+            if model is None:
+                return None
+            return decode(response.content, model, context=f"{method} {path}")
+        raise make_status_error(response, context=f"{method} {path}")
+
+    # -- the eight operations ---------------------------------------------------------------------
+
+    async def get_journey_actiontarget(self, action_target_id: str) -> ActionTarget:
+        """Retrieve a single action target (`GET /api/v2/journey/actiontargets/{id}`)."""
+        path = "/api/v2/journey/actiontargets/" + _path_segment(
+            "action_target_id", action_target_id
+        )
+        return await self._call(  # type: ignore[return-value]
+            "GET", "/api/v2/journey/actiontargets/{actionTargetId}", path, ActionTarget
+        )
+
+    async def get_journey_actiontargets(
+        self, *, page_number: int = 1, page_size: int = 25
+    ) -> ActionTargetListing:
+        """Retrieve one page of action targets (`GET /api/v2/journey/actiontargets`)."""
+        params = {
+            "pageNumber": _page_number(page_number),
+            "pageSize": _page_size(page_size, maximum=None),
+        }
+        path = "/api/v2/journey/actiontargets"
+        return await self._call(  # type: ignore[return-value]
+            "GET", path, path, ActionTargetListing, params=params
+        )
+
+    async def get_journey_customer_customer_id_segments(
+        self,
+        customer_id_type: str,
+        customer_id: str,
+        *,
+        page_size: int | str | None = None,
+        after: str | None = None,
+        segment_scope: SegmentScope | str | None = None,
+        assignment_state: AssignmentState | str | None = None,
+    ) -> SegmentAssignmentListing:
+        """Retrieve one page of segment assignments by customer id (cursor pagination)."""
+        path = (
+            "/api/v2/journey/customers/"
+            + _path_segment("customer_id_type", customer_id_type)
+            + "/"
+            + _path_segment("customer_id", customer_id)
+            + "/segments"
+        )
+        params = _segment_query(page_size, after, segment_scope, assignment_state)
+        return await self._call(  # type: ignore[return-value]
+            "GET",
+            "/api/v2/journey/customers/{customerIdType}/{customerId}/segments",
+            path,
+            SegmentAssignmentListing,
+            params=params,
+        )
+
+    async def get_journey_externalcontact_segments(
+        self,
+        external_contact_id: str,
+        *,
+        page_size: int | str | None = None,
+        after: str | None = None,
+        segment_scope: SegmentScope | str | None = None,
+        assignment_state: AssignmentState | str | None = None,
+    ) -> SegmentAssignmentListing:
+        """Retrieve one page of segment assignments by external contact id (cursor pagination)."""
+        path = (
+            "/api/v2/journey/externalcontacts/"
+            + _path_segment("external_contact_id", external_contact_id)
+            + "/segments"
+        )
+        params = _segment_query(page_size, after, segment_scope, assignment_state)
+        return await self._call(  # type: ignore[return-value]
+            "GET",
+            "/api/v2/journey/externalcontacts/{externalContactId}/segments",
+            path,
+            SegmentAssignmentListing,
+            params=params,
+        )
+
+    async def get_journey_session_segments(
+        self,
+        session_id: str,
+        *,
+        page_size: int | str | None = None,
+        after: str | None = None,
+        segment_scope: SegmentScope | str | None = None,
+        assignment_state: AssignmentState | str | None = None,
+    ) -> SegmentAssignmentListing:
+        """Retrieve one page of segment assignments by session id (cursor pagination)."""
+        path = "/api/v2/journey/sessions/" + _path_segment("session_id", session_id) + "/segments"
+        params = _segment_query(page_size, after, segment_scope, assignment_state)
+        return await self._call(  # type: ignore[return-value]
+            "GET",
+            "/api/v2/journey/sessions/{sessionId}/segments",
+            path,
+            SegmentAssignmentListing,
+            params=params,
+        )
+
+    async def patch_journey_actiontarget(
+        self,
+        action_target_id: str,
+        *,
+        body: PatchActionTarget | Mapping[str, Any] | None = None,
+    ) -> ActionTarget:
+        """Update an action target (`PATCH`); only the fields set in `body` are sent."""
+        path = "/api/v2/journey/actiontargets/" + _path_segment(
+            "action_target_id", action_target_id
+        )
+        content = None if body is None else _body_of(body, (PatchActionTarget, dict), "body")
+        return await self._call(  # type: ignore[return-value]
+            "PATCH",
+            "/api/v2/journey/actiontargets/{actionTargetId}",
+            path,
+            ActionTarget,
+            content=content,
+        )
+
+    async def post_analytics_journeys_aggregates_query(
+        self, body: JourneyAggregationQuery | Mapping[str, Any]
+    ) -> JourneyAggregateQueryResponse:
+        """Run a journey aggregates query (`POST /api/v2/analytics/journeys/aggregates/query`)."""
+        if body is None:
+            msg = "post_analytics_journeys_aggregates_query needs a body (interval and metrics)"
+            raise ValueError(msg)
+        content = _body_of(body, (JourneyAggregationQuery, dict), "body")
+        path = "/api/v2/analytics/journeys/aggregates/query"
+        return await self._call(  # type: ignore[return-value]
+            "POST", path, path, JourneyAggregateQueryResponse, content=content
+        )
+
+    async def post_journey_externalcontact_segments(
+        self,
+        external_contact_id: str,
+        *,
+        body: Sequence[SegmentAssignmentsUpdate | Mapping[str, Any]] | None = None,
+    ) -> None:
+        """Assign or unassign segments for an external contact (a JSON array body; no result)."""
+        path = (
+            "/api/v2/journey/externalcontacts/"
+            + _path_segment("external_contact_id", external_contact_id)
+            + "/segments"
+        )
+        content = None
+        if body is not None:
+            if not isinstance(body, list | tuple):
+                msg = (
+                    "body must be a list of SegmentAssignmentsUpdate (or dicts), "
+                    f"got {type(body).__name__}"
+                )
+                raise TypeError(msg)
+            for item in body:
+                if not isinstance(item, SegmentAssignmentsUpdate | dict):
+                    msg = (
+                        "body items must be SegmentAssignmentsUpdate or dict, "
+                        f"got {type(item).__name__}"
+                    )
+                    raise TypeError(msg)
+            content = encode(list(body))
+        await self._call(
+            "POST",
+            "/api/v2/journey/externalcontacts/{externalContactId}/segments",
+            path,
+            None,
+            content=content,
+        )
+
+    # -- pagination -------------------------------------------------------------------------------
+
+    def iter_journey_actiontargets(
+        self, *, page_size: int = 25, page_number: int = 1, limit: int | None = None
+    ) -> AsyncPager[ActionTarget, ActionTargetListing]:
+        """Every action target, page after page (`async for target in ...`)."""
+        _page_size(page_size, maximum=None)
+        _page_number(page_number)
+
+        async def fetch(number: int) -> ActionTargetListing:
+            return await self.get_journey_actiontargets(page_number=number, page_size=page_size)
+
+        return AsyncPager.by_page_number(fetch, start=page_number, limit=limit)
+
+    def _cursor_pager(
+        self,
+        fetch: Callable[[str | None], Awaitable[SegmentAssignmentListing]],
+        after: str | None,
+        limit: int | None,
+    ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
+        return AsyncPager.by_cursor(fetch, base_url=self._base, after=after, limit=limit)
+
+    def iter_journey_customer_customer_id_segments(
+        self,
+        customer_id_type: str,
+        customer_id: str,
+        *,
+        page_size: int | str | None = None,
+        after: str | None = None,
+        segment_scope: SegmentScope | str | None = None,
+        assignment_state: AssignmentState | str | None = None,
+        limit: int | None = None,
+    ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
+        """Every segment assignment of a customer, following the `after` cursor."""
+        _path_segment("customer_id_type", customer_id_type)
+        _path_segment("customer_id", customer_id)
+        _segment_query(page_size, after, segment_scope, assignment_state)
+
+        async def fetch(cursor: str | None) -> SegmentAssignmentListing:
+            return await self.get_journey_customer_customer_id_segments(
+                customer_id_type,
+                customer_id,
+                page_size=page_size,
+                after=cursor,
+                segment_scope=segment_scope,
+                assignment_state=assignment_state,
+            )
+
+        return self._cursor_pager(fetch, after, limit)
+
+    def iter_journey_externalcontact_segments(
+        self,
+        external_contact_id: str,
+        *,
+        page_size: int | str | None = None,
+        after: str | None = None,
+        segment_scope: SegmentScope | str | None = None,
+        assignment_state: AssignmentState | str | None = None,
+        limit: int | None = None,
+    ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
+        """Every segment assignment of an external contact, following the `after` cursor."""
+        _path_segment("external_contact_id", external_contact_id)
+        _segment_query(page_size, after, segment_scope, assignment_state)
+
+        async def fetch(cursor: str | None) -> SegmentAssignmentListing:
+            return await self.get_journey_externalcontact_segments(
+                external_contact_id,
+                page_size=page_size,
+                after=cursor,
+                segment_scope=segment_scope,
+                assignment_state=assignment_state,
+            )
+
+        return self._cursor_pager(fetch, after, limit)
+
+    def iter_journey_session_segments(
+        self,
+        session_id: str,
+        *,
+        page_size: int | str | None = None,
+        after: str | None = None,
+        segment_scope: SegmentScope | str | None = None,
+        assignment_state: AssignmentState | str | None = None,
+        limit: int | None = None,
+    ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
+        """Every segment assignment of a session, following the `after` cursor."""
+        _path_segment("session_id", session_id)
+        _segment_query(page_size, after, segment_scope, assignment_state)
+
+        async def fetch(cursor: str | None) -> SegmentAssignmentListing:
+            return await self.get_journey_session_segments(
+                session_id,
+                page_size=page_size,
+                after=cursor,
+                segment_scope=segment_scope,
+                assignment_state=assignment_state,
+            )
+
+        return self._cursor_pager(fetch, after, limit)
+
+    # -- bulk -------------------------------------------------------------------------------------
+
+    @overload
+    async def map(
+        self,
+        fn: Callable[[T], Awaitable[R]],
+        items: Iterable[T],
+        *,
+        concurrency: int = ...,
+        return_exceptions: bool = ...,
+    ) -> list[R]: ...
+
+    @overload
+    async def map(
+        self,
+        fn: Callable[[T], Awaitable[R]],
+        items: Iterable[T],
+        *,
+        concurrency: int = ...,
+        return_exceptions: bool = ...,
+    ) -> list[R | BaseException]: ...
+
+    async def map(
+        self,
+        fn: Callable[[T], Awaitable[R]],
+        items: Iterable[T],
+        *,
+        concurrency: int = 16,
+        return_exceptions: bool = False,
+    ) -> list[Any]:
+        """`await fn(item)` for every item, at most `concurrency` at once; results in input order.
+
+        With `return_exceptions=False` the first failure cancels the rest and is raised as
+        itself; with True each `Exception` stands in its item's place.
+        """
+        self._ensure_open()
+        return await bulk_map(
+            fn, items, concurrency=concurrency, return_exceptions=return_exceptions
+        )
+
+    def map_unordered(
+        self,
+        fn: Callable[[T], Awaitable[R]],
+        items: Iterable[T] | AsyncIterable[T],
+        *,
+        concurrency: int = 16,
+        return_exceptions: bool = False,
+    ) -> MapUnordered[T, R]:
+        """An async iterator of `(item, result)` in completion order; `items` (sync or async)
+        is consumed lazily, so memory stays flat for a million ids.
+        """
+        self._ensure_open()
+        return MapUnordered(fn, items, concurrency=concurrency, return_exceptions=return_exceptions)
+
+
+def _chain(middleware: Sequence[Middleware], innermost: Handler) -> Handler:
+    """Compose middleware (outermost first) around `innermost` into one handler."""
+    handler = innermost
+    for mw in reversed(middleware):
+        handler = _bind(mw, handler)
+    return handler
+
+
+def _bind(mw: Middleware, call_next: Handler) -> Handler:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return await mw(request, call_next)
+
+    return handler
+
+
+_LOGGED_QUERY = frozenset({"pageSize", "pageNumber", "segmentScope", "assignmentState"})
+
+
+def _log_target(request: httpx.Request) -> str:
+    """Path template plus allow-listed query values; everything else reads `[redacted]`."""
+    template = request.extensions.get("journey_async.template") or request.url.path
+    if not request.url.query:
+        return str(template)
+    query = "&".join(
+        f"{name}={value if name in _LOGGED_QUERY else '[redacted]'}"
+        for name, value in request.url.params.multi_items()
+    )
+    return f"{template}?{query}"
+
+
+def _transport_error(exc: httpx.HTTPError, method: str, path: str) -> TransportError:
+    request = None
+    try:
+        request = redact_request(exc.request)
+    except RuntimeError:  # an httpx error raised before a request existed
+        request = None
+    detail = str(exc) or type(exc).__name__
+    msg = f"{method} {path}: {type(exc).__name__}: {detail}"
+    return TransportError(msg, request=request)

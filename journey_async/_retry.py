@@ -1,0 +1,242 @@
+"""Retry policy, `Retry-After` parsing, the client-wide rate-limit gate, and their middleware.
+
+All eight Journey operations are idempotent in effect (reads, a query POST, a PATCH that sets
+fields, a POST that sets assignment state), so the policy applies to every one of them.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import math
+import random
+import time
+from datetime import timezone
+
+import attrs
+import httpx
+
+from ._types import Clock, Handler, Middleware, Sleep
+
+__all__ = [
+    "RetryPolicy",
+    "RateLimitGate",
+    "parse_retry_after",
+    "retry_middleware",
+    "gate_middleware",
+    "classify_transport_error",
+]
+
+logger = logging.getLogger("journey_async")
+
+
+def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not (isinstance(value, int | float) and not isinstance(value, bool)) or value < 0:
+        msg = f"RetryPolicy.{attribute.name} must be a number >= 0, got {value!r}"
+        raise ValueError(msg)
+
+
+def _attempts(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        msg = f"RetryPolicy.max_attempts must be an int >= 1 (the first try counts), got {value!r}"
+        raise ValueError(msg)
+
+
+@attrs.frozen
+class RetryPolicy:
+    """When and how long to retry a failed call.
+
+    Args:
+        max_attempts: tries in all, the first included (4: three retries ride out a typical
+            gateway blip without hiding an outage).
+        backoff_base, backoff_max: full-jitter backoff, attempt n (1-based) waits
+            `uniform(0, min(backoff_max, backoff_base * 2 ** (n - 1)))` seconds.
+        max_retry_after: a `Retry-After` longer than this is not waited for: the error is raised
+            at once with `.retry_after` set (120 s; Genesys SDKs give up at 180 s).
+        default_retry_after: the wait after a 429 without `Retry-After` (3 s, as Genesys's own
+            SDKs use).
+        budget: seconds for the whole call, retries and sleeps included, checked before each
+            sleep (60 s).
+        retry_statuses: statuses that are retried (429 and the gateway errors 502/503/504; a
+            500 is usually a bug that a retry does not fix).
+        retry_timeouts: also retry read/write timeouts and responses dropped mid-way, where the
+            request may have reached the server. Connection failures where nothing was sent are
+            always retried.
+    """
+
+    max_attempts: int = attrs.field(default=4, validator=_attempts)
+    backoff_base: float = attrs.field(default=0.5, validator=_positive)
+    backoff_max: float = attrs.field(default=20.0, validator=_positive)
+    max_retry_after: float = attrs.field(default=120.0, validator=_positive)
+    default_retry_after: float = attrs.field(default=3.0, validator=_positive)
+    budget: float = attrs.field(default=60.0, validator=_positive)
+    retry_statuses: frozenset[int] = attrs.field(
+        default=frozenset({429, 502, 503, 504}), converter=frozenset
+    )
+    retry_timeouts: bool = True
+
+    def backoff(self, attempt: int) -> float:
+        """The full-jitter wait after failed attempt `attempt` (1-based)."""
+        exponent = min(attempt - 1, 60)  # 2**60 s is already past any cap; avoids overflow
+        return random.uniform(0.0, min(self.backoff_max, self.backoff_base * 2.0**exponent))
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header: delta seconds (possibly fractional) or an
+    HTTP date. None when absent or unparsable; never negative.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        if math.isnan(seconds) or math.isinf(seconds):
+            return None
+        return max(0.0, seconds)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+class RateLimitGate:
+    """One deadline shared by every request of a client: after a 429 with `Retry-After`, new
+    attempts wait until it has passed, so N concurrent tasks cause about one 429, not N.
+    """
+
+    def __init__(self, clock: Clock, sleep: Sleep, cap: float) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._cap = cap
+        self._until = 0.0
+
+    def remaining(self) -> float:
+        """Seconds until the gate opens (0 when open)."""
+        return max(0.0, self._until - self._clock())
+
+    def pause_for(self, seconds: float) -> None:
+        """Close the gate for `seconds` (capped), never shortening an existing pause."""
+        self._until = max(self._until, self._clock() + min(seconds, self._cap))
+
+    async def wait(self) -> None:
+        """Wait until the gate is open. One sleep: a later 429 will close it again if needed."""
+        remaining = self._until - self._clock()
+        if remaining > 0:
+            await self._sleep(remaining)
+
+
+def gate_middleware(gate: RateLimitGate) -> Middleware:
+    """Middleware that waits on `gate` before each attempt and closes it on a 429."""
+
+    async def gate_mw(request: httpx.Request, call_next: Handler) -> httpx.Response:
+        await gate.wait()
+        response = await call_next(request)
+        if response.status_code == 429:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            if retry_after is not None:
+                gate.pause_for(retry_after)
+        return response
+
+    return gate_mw
+
+
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_MAYBE_SENT = (
+    httpx.ReadTimeout,
+    httpx.WriteTimeout,
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.RemoteProtocolError,
+)
+
+
+def classify_transport_error(exc: httpx.TransportError) -> str | None:
+    """`"unsent"` (safe to retry always), `"maybe-sent"` (retry when `retry_timeouts`), or None."""
+    if isinstance(exc, _NEVER_SENT):
+        return "unsent"
+    if isinstance(exc, _MAYBE_SENT):
+        return "maybe-sent"
+    return None
+
+
+def retry_middleware(policy: RetryPolicy, clock: Clock, sleep: Sleep) -> Middleware:
+    """Middleware that retries per `policy`; returns the last response (the client raises the
+    error for it) or re-raises the last transport error.
+    """
+
+    async def retry_mw(request: httpx.Request, call_next: Handler) -> httpx.Response:
+        started = clock()
+        attempt = 1
+        while True:
+            try:
+                response = await call_next(request)
+            except httpx.TransportError as exc:
+                kind = classify_transport_error(exc)
+                if kind is None or (kind == "maybe-sent" and not policy.retry_timeouts):
+                    raise
+                wait = policy.backoff(attempt)
+                reason = type(exc).__name__
+                correlation_id = None
+                if attempt >= policy.max_attempts or clock() - started + wait > policy.budget:
+                    _log_give_up(request, attempt, reason)
+                    raise
+            else:
+                status = response.status_code
+                if status not in policy.retry_statuses:
+                    return response
+                header = response.headers.get("retry-after")
+                retry_after = parse_retry_after(header)
+                if retry_after is not None:
+                    wait = retry_after
+                elif status == 429:
+                    wait = policy.default_retry_after
+                else:
+                    wait = policy.backoff(attempt)
+                reason = f"status {status}"
+                correlation_id = response.headers.get("inin-correlation-id")
+                if (
+                    attempt >= policy.max_attempts
+                    or wait > policy.max_retry_after
+                    or clock() - started + wait > policy.budget
+                ):
+                    _log_give_up(request, attempt, reason)
+                    return response
+                await response.aclose()
+            logger.info(
+                "retrying %s %s: attempt %d failed (%s); waiting %.3f s (correlation id %s)",
+                request.method,
+                _template(request),
+                attempt,
+                reason,
+                wait,
+                correlation_id,
+            )
+            await sleep(wait)
+            attempt += 1
+
+    return retry_mw
+
+
+def _template(request: httpx.Request) -> str:
+    template = request.extensions.get("journey_async.template")
+    return template if isinstance(template, str) else request.url.path
+
+
+def _log_give_up(request: httpx.Request, attempt: int, reason: str) -> None:
+    if attempt > 1:
+        logger.warning(
+            "giving up on %s %s after %d attempts (%s)",
+            request.method,
+            _template(request),
+            attempt,
+            reason,
+        )

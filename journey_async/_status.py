@@ -1,0 +1,83 @@
+"""The one place where an HTTP error status becomes an exception class."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from ._exceptions import (
+    ApiError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    DecodeError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    redact_request,
+)
+from ._models import ErrorBody
+from ._retry import parse_retry_after
+from ._serde import decode_data
+
+__all__ = ["error_class", "make_status_error"]
+
+_BY_STATUS: dict[int, type[ApiError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def error_class(status: int) -> type[ApiError]:
+    """The `ApiError` subclass for an HTTP status (other 4xx: `ApiError` itself)."""
+    if status >= 500:
+        return ServerError
+    return _BY_STATUS.get(status, ApiError)
+
+
+def make_status_error(response: httpx.Response, *, context: str) -> ApiError:
+    """Build the error for a non-2xx response; `context` is `METHOD /path` for the message."""
+    status = response.status_code
+    text = response.text
+    body: ErrorBody | None = None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        try:
+            body = decode_data(data, ErrorBody)
+        except DecodeError:
+            body = None
+    code = body.code if body is not None else None
+    message = body.message if body is not None and body.message else None
+    if message is None:
+        message = " ".join(text.split())[:300] or response.reason_phrase or None
+    correlation_id = response.headers.get("inin-correlation-id")
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    description = f"{context} -> {status}"
+    if code:
+        description += f" {code}"
+    if message:
+        description += f": {message}"
+    if correlation_id:
+        description += f" (correlation id {correlation_id})"
+    if retry_after is not None:
+        description += f"; retry after {retry_after:g} s"
+    return error_class(status)(
+        description,
+        status=status,
+        request=redact_request(response.request),
+        code=code,
+        message=message,
+        correlation_id=correlation_id,
+        body=body,
+        text=text,
+        retry_after=retry_after,
+    )

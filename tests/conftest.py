@@ -1,0 +1,75 @@
+"""Shared fixtures: a respx router mounted as the client's transport, a recording sleep, and the
+anyio backends (asyncio, plus trio) for tests that must pass on both."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+import respx
+
+from journey_async import JourneyClient, RetryPolicy
+
+BASE_URL = "https://api.test.invalid"
+"""Never resolved: requests go to a MockTransport, never to the network."""
+
+TOKEN = "test-token-3f9a"
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    """Run `@pytest.mark.anyio` tests on asyncio and on trio."""
+    return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No GENESYSCLOUD_* variable of the machine leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith("GENESYSCLOUD_"):
+            monkeypatch.delenv(name)
+
+
+class SleepRecorder:
+    """A fake `Sleep`: records each wait and advances a fake monotonic clock instead of waiting."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+        self.now = 1000.0
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def sleeper() -> SleepRecorder:
+    return SleepRecorder()
+
+
+@pytest.fixture
+def router() -> Iterator[respx.Router]:
+    """A respx router for BASE_URL; fails the test on a request no route matches."""
+    with respx.Router(base_url=BASE_URL, assert_all_called=False) as r:
+        yield r
+
+
+@pytest.fixture
+async def client(router: respx.Router, sleeper: SleepRecorder) -> AsyncIterator[JourneyClient]:
+    """A client whose HTTP goes to `router` through a MockTransport, with instant sleeps."""
+    http = httpx.AsyncClient(transport=httpx.MockTransport(router.async_handler))
+    async with JourneyClient(
+        TOKEN,
+        base_url=BASE_URL,
+        http_client=http,
+        retry=RetryPolicy(),
+        sleep=sleeper,
+        clock=sleeper.clock,
+    ) as c:
+        yield c
+    await http.aclose()
