@@ -77,8 +77,10 @@ class MapUnordered(Generic[T, R]):
 
     `items` (sync or async iterable) is read lazily, one item per free worker, and at most
     `concurrency` finished results wait for the consumer, so memory is bounded whatever the
-    input size. Use it as `async with client.map_unordered(...) as results: async for ...`
-    (or iterate to the end): leaving the block cancels the calls still in flight.
+    input size. Use it as `async with client.map_unordered(...) as results: async for ...`:
+    leaving the block cancels the calls still in flight. Plain `async for` over it works when
+    the loop runs to the end (its workers then live from the first item to the last); to stop
+    early, or to iterate inside a timeout or other cancel scope, use `async with`.
     """
 
     def __init__(
@@ -167,6 +169,9 @@ class MapUnordered(Generic[T, R]):
             await tg.__aexit__(None, None, None)
 
     async def __aenter__(self) -> MapUnordered[T, R]:
+        # Enter the task group here, so it nests properly inside the caller's scopes.
+        if self._receive is None and not self._finished:
+            await self._start()
         return self
 
     async def __aexit__(

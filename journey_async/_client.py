@@ -605,24 +605,35 @@ class JourneyClient:
     # -- pagination -------------------------------------------------------------------------------
 
     def iter_journey_actiontargets(
-        self, *, page_size: int = 25, page_number: int = 1, limit: int | None = None
+        self,
+        *,
+        page_size: int = 25,
+        page_number: int = 1,
+        limit: int | None = None,
+        prefetch: int = 1,
     ) -> AsyncPager[ActionTarget, ActionTargetListing]:
-        """Every action target, page after page (`async for target in ...`)."""
+        """Every action target, page after page (`async for target in ...`).
+
+        `prefetch=1` fetches page N+1 while you work through page N (0: one page at a time).
+        """
         _page_size(page_size, maximum=None)
         _page_number(page_number)
 
         async def fetch(number: int) -> ActionTargetListing:
             return await self.get_journey_actiontargets(page_number=number, page_size=page_size)
 
-        return AsyncPager.by_page_number(fetch, start=page_number, limit=limit)
+        return AsyncPager.by_page_number(fetch, start=page_number, limit=limit, prefetch=prefetch)
 
     def _cursor_pager(
         self,
         fetch: Callable[[str | None], Awaitable[SegmentAssignmentListing]],
         after: str | None,
         limit: int | None,
+        prefetch: int,
     ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
-        return AsyncPager.by_cursor(fetch, base_url=self._base, after=after, limit=limit)
+        return AsyncPager.by_cursor(
+            fetch, base_url=self._base, after=after, limit=limit, prefetch=prefetch
+        )
 
     def iter_journey_customer_customer_id_segments(
         self,
@@ -634,6 +645,7 @@ class JourneyClient:
         segment_scope: SegmentScope | str | None = None,
         assignment_state: AssignmentState | str | None = None,
         limit: int | None = None,
+        prefetch: int = 1,
     ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
         """Every segment assignment of a customer, following the `after` cursor."""
         _path_segment("customer_id_type", customer_id_type)
@@ -650,7 +662,7 @@ class JourneyClient:
                 assignment_state=assignment_state,
             )
 
-        return self._cursor_pager(fetch, after, limit)
+        return self._cursor_pager(fetch, after, limit, prefetch)
 
     def iter_journey_externalcontact_segments(
         self,
@@ -661,6 +673,7 @@ class JourneyClient:
         segment_scope: SegmentScope | str | None = None,
         assignment_state: AssignmentState | str | None = None,
         limit: int | None = None,
+        prefetch: int = 1,
     ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
         """Every segment assignment of an external contact, following the `after` cursor."""
         _path_segment("external_contact_id", external_contact_id)
@@ -675,7 +688,7 @@ class JourneyClient:
                 assignment_state=assignment_state,
             )
 
-        return self._cursor_pager(fetch, after, limit)
+        return self._cursor_pager(fetch, after, limit, prefetch)
 
     def iter_journey_session_segments(
         self,
@@ -686,6 +699,7 @@ class JourneyClient:
         segment_scope: SegmentScope | str | None = None,
         assignment_state: AssignmentState | str | None = None,
         limit: int | None = None,
+        prefetch: int = 1,
     ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
         """Every segment assignment of a session, following the `after` cursor."""
         _path_segment("session_id", session_id)
@@ -700,7 +714,7 @@ class JourneyClient:
                 assignment_state=assignment_state,
             )
 
-        return self._cursor_pager(fetch, after, limit)
+        return self._cursor_pager(fetch, after, limit, prefetch)
 
     # -- bulk -------------------------------------------------------------------------------------
 

@@ -11,12 +11,17 @@ inside a cancel scope between items, and breaking out of a loop leaves nothing r
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
+import anyio
 import attrs
 import httpx
+import sniffio
+from anyio.abc import TaskGroup
 
 from ._exceptions import PaginationError
 
@@ -43,34 +48,34 @@ PageFetch = Callable[[int], Awaitable[Any]]
 
 
 class _CursorSource:
-    """Cursor state: which `after` to ask for, and every cursor seen so far (loop guard)."""
+    """Cursor rules: ask with `after`, read the next cursor from `nextUri`, refuse loops."""
+
+    style = "cursor"
 
     def __init__(self, fetch: CursorFetch, base_url: httpx.URL, after: str | None) -> None:
         self._fetch = fetch
         self._base = base_url
-        self.requested: str | None = after  # cursor of the page being consumed
-        self.following: str | None = after  # cursor of the next page to fetch
+        self.start: str | None = after
         self._seen: set[str] = set() if after is None else {after}
-        self.done = False
 
-    async def fetch(self) -> Any:
-        self.requested = self.following
-        page = await self._fetch(self.following)
-        entities = page.entities or []
+    async def fetch(self, key: Any) -> Any:
+        return await self._fetch(key)
+
+    def advance(self, key: Any, page: Any) -> str | None:
+        """The cursor of the page after `page`, or None at the end."""
+        if not page.entities:
+            return None
         next_cursor = self._cursor_of(page.next_uri)
-        if not entities or next_cursor is None:
-            self.done = True
-            self.following = None
-        else:
-            if next_cursor in self._seen:
-                msg = (
-                    f"the server returned cursor {next_cursor!r} a second time; "
-                    "stopping instead of looping forever"
-                )
-                raise PaginationError(msg)
-            self._seen.add(next_cursor)
-            self.following = next_cursor
-        return page
+        if next_cursor is None:
+            return None
+        if next_cursor in self._seen:
+            msg = (
+                f"the server returned cursor {next_cursor!r} a second time; "
+                "stopping instead of looping forever"
+            )
+            raise PaginationError(msg)
+        self._seen.add(next_cursor)
+        return next_cursor
 
     def _cursor_of(self, next_uri: str | None) -> str | None:
         """The `after` of `next_uri`; None at the end. A foreign host is a PaginationError."""
@@ -102,44 +107,63 @@ class _CursorSource:
             raise PaginationError(msg)
         return after
 
-    def resume(self, consumed: bool) -> tuple[str | None, int | None]:
-        return (self.following if consumed else self.requested), None
-
 
 def _default_port(scheme: str) -> int | None:
     return {"http": 80, "https": 443}.get(scheme)
 
 
 class _PageNumberSource:
-    """Page-number state: the number to ask for next; ends at `pageCount`."""
+    """Page-number rules: ask for 1, 2, ...; stop at `pageCount`, an empty page or no nextUri."""
+
+    style = "page"
 
     def __init__(self, fetch: PageFetch, start: int) -> None:
         self._fetch = fetch
-        self.requested = start
-        self.following: int | None = start
-        self.done = False
+        self.start = start
 
-    async def fetch(self) -> Any:
-        number = self.following
-        assert number is not None
-        self.requested = number
-        page = await self._fetch(number)
-        if page.page_number is not None and page.page_number != number:
-            msg = f"asked for page {number}, the server answered page {page.page_number}"
+    async def fetch(self, key: Any) -> Any:
+        page = await self._fetch(key)
+        if page.page_number is not None and page.page_number != key:
+            msg = f"asked for page {key}, the server answered page {page.page_number}"
             raise PaginationError(msg)
+        return page
+
+    def advance(self, key: Any, page: Any) -> int | None:
         if (
             not page.entities
             or not page.next_uri
-            or (page.page_count is not None and number >= page.page_count)
+            or (page.page_count is not None and key >= page.page_count)
         ):
-            self.done = True
-            self.following = None
-        else:
-            self.following = number + 1
-        return page
+            return None
+        return int(key) + 1
 
-    def resume(self, consumed: bool) -> tuple[str | None, int | None]:
-        return None, (self.following if consumed else self.requested)
+
+class _Prefetch:
+    """One page being fetched in the background: its key, and its outcome once done."""
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+        self.done = anyio.Event()
+        self.page: Any = None
+        self.error: BaseException | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    async def run(self, fetch: Callable[[Any], Awaitable[Any]]) -> None:
+        try:
+            self.page = await fetch(self.key)
+        except Exception as exc:  # handed to the consumer when it asks for this page
+            self.error = exc
+        finally:
+            self.done.set()
+
+    async def result(self) -> Any:
+        await self.done.wait()
+        if self.error is not None:
+            raise self.error
+        return self.page
+
+
+_END = object()
 
 
 class AsyncPager(Generic[T, P]):
@@ -150,68 +174,108 @@ class AsyncPager(Generic[T, P]):
         ...
     ```
 
-    Nothing is fetched until iteration starts. `limit` stops after that many items and no
-    request is made beyond them. `next_cursor` / `next_page_number` tell where to resume: after
-    a fully consumed page, the next page; after a stop in the middle of a page (`break`,
+    Nothing is fetched until iteration starts. While you work through page N, page N+1 is
+    already being fetched (`prefetch=1`; 0 turns it off). `limit` stops after that many items
+    and no request is made beyond them. `next_cursor` / `next_page_number` tell where to resume:
+    after a fully consumed page, the next page; after a stop in the middle of a page (`break`,
     `limit`), that page again (its items may then be seen twice, never lost). Both are None at
-    the end. The pager is also an async context manager; leaving the block closes it.
+    the end.
+
+    The pager is an async context manager: `async with pager:` runs the prefetch in a task group
+    it owns, and leaving the block cancels whatever is still in flight. Without `async with`,
+    plain `async for` to the end works the same; on asyncio the prefetch then runs in a task
+    that `aclose()` (or `contextlib.aclosing`) cancels; on trio, which has no task outside a
+    nursery, it prefetches only inside `async with`.
     """
 
-    def __init__(self, source: _CursorSource | _PageNumberSource, limit: int | None) -> None:
+    def __init__(
+        self,
+        source: _CursorSource | _PageNumberSource,
+        limit: int | None,
+        *,
+        prefetch: int = 1,
+    ) -> None:
         if limit is not None and (
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
         ):
             msg = f"limit must be None or an int >= 0, got {limit!r}"
             raise ValueError(msg)
+        if isinstance(prefetch, bool) or not isinstance(prefetch, int) or prefetch < 0:
+            msg = f"prefetch must be an int >= 0, got {prefetch!r}"
+            raise ValueError(msg)
         self._source = source
         self._limit = limit
-        self._yielded = 0
+        self._prefetch_depth = prefetch
+        self._yielded = 0  # items handed to the consumer
+        self._fetched = 0  # items received from the server
+        self._current: Any = source.start  # key of the page being consumed
+        self._next: Any = source.start  # key of the page to fetch next (_END: none)
+        self._deferred: PaginationError | None = None
         self._consumed = True  # the page being consumed has been fully handed out
         self._started = False
         self._closed = False
         self._page: Any = None
         self._index = 0
         self._mode: str | None = None
+        self._pending: _Prefetch | None = None
+        self._tg: TaskGroup | None = None
 
     @classmethod
     def by_cursor(
-        cls, fetch: CursorFetch, *, base_url: httpx.URL, after: str | None, limit: int | None
+        cls,
+        fetch: CursorFetch,
+        *,
+        base_url: httpx.URL,
+        after: str | None,
+        limit: int | None,
+        prefetch: int = 1,
     ) -> AsyncPager[Any, Any]:
         """A pager following the `after` cursor found in each page's `nextUri`."""
-        return cls(_CursorSource(fetch, base_url, after), limit)
+        return cls(_CursorSource(fetch, base_url, after), limit, prefetch=prefetch)
 
     @classmethod
     def by_page_number(
-        cls, fetch: PageFetch, *, start: int, limit: int | None
+        cls, fetch: PageFetch, *, start: int, limit: int | None, prefetch: int = 1
     ) -> AsyncPager[Any, Any]:
         """A pager asking for page `start`, `start + 1`, ... until `pageCount`."""
-        return cls(_PageNumberSource(fetch, start), limit)
+        return cls(_PageNumberSource(fetch, start), limit, prefetch=prefetch)
 
     # -- resuming -----------------------------------------------------------------------------
+
+    def _resume_key(self) -> Any:
+        if self._consumed:
+            return None if self._next is _END else self._next
+        return self._current
 
     @property
     def next_cursor(self) -> str | None:
         """The `after` to resume a cursor listing from (None at the end, or before any page)."""
-        if self._source.done and self._consumed:
+        if self._source.style != "cursor":
             return None
-        return self._source.resume(self._consumed)[0]
+        key: str | None = self._resume_key()
+        return key
 
     @property
     def next_page_number(self) -> int | None:
         """The `page_number` to resume a page-number listing from (None at the end)."""
-        if self._source.done and self._consumed:
+        if self._source.style != "page":
             return None
-        return self._source.resume(self._consumed)[1]
+        key: int | None = self._resume_key()
+        return key
 
     @property
     def done(self) -> bool:
-        """True once the listing has been read to its end (or to `limit`)."""
-        return self._closed or (self._source.done and self._consumed) or self._limit_reached()
+        """True once the listing has been read to its end (or to `limit`), or closed."""
+        return (
+            self._closed
+            or (self._started and self._next is _END and self._consumed)
+            or self._limit_reached()
+        )
 
     def _limit_reached(self) -> bool:
         return self._limit is not None and self._yielded >= self._limit
 
-    # -- iteration ----------------------------------------------------------------------------
+    # -- fetching -----------------------------------------------------------------------------
 
     def _claim(self, mode: str) -> None:
         if self._mode is not None and self._mode != mode:
@@ -223,12 +287,47 @@ class AsyncPager(Generic[T, P]):
         """Fetch the next page, or None when the listing or the limit is exhausted."""
         if self._closed or self._limit_reached():
             return None
-        if self._started and self._source.done:
+        if self._deferred is not None:
+            error, self._deferred = self._deferred, None
+            self._next = _END
+            raise error
+        if self._next is _END:
             return None
+        key = self._next
+        pending, self._pending = self._pending, None
+        if pending is not None and pending.key == key:
+            page = await pending.result()
+        else:
+            page = await self._source.fetch(key)
         self._started = True
-        page = await self._source.fetch()
-        self._consumed = not page.entities
+        self._current = key
+        entities = page.entities or []
+        self._consumed = not entities
+        self._fetched += len(entities)
+        try:
+            following = self._source.advance(key, page)
+        except PaginationError as exc:
+            # Hand out this page first; the error surfaces when the next page is asked for.
+            self._deferred = exc
+            following = None
+        self._next = _END if following is None else following
+        if following is not None and not (self._limit is not None and self._fetched >= self._limit):
+            self._start_prefetch(following)
         return page
+
+    def _start_prefetch(self, key: Any) -> None:
+        if self._prefetch_depth < 1:
+            return
+        job = _Prefetch(key)
+        if self._tg is not None:
+            self._tg.start_soon(job.run, self._source.fetch)
+        elif sniffio.current_async_library() == "asyncio":
+            job.task = asyncio.get_running_loop().create_task(job.run(self._source.fetch))
+        else:
+            return  # trio outside `async with`: no unstructured tasks, so no prefetch
+        self._pending = job
+
+    # -- iteration ----------------------------------------------------------------------------
 
     def __aiter__(self) -> AsyncPager[T, P]:
         self._claim("items")
@@ -249,6 +348,7 @@ class AsyncPager(Generic[T, P]):
             self._page = await self._next_page()
             self._index = 0
             if self._page is None:
+                await self._cancel_pending()
                 raise StopAsyncIteration
 
     def pages(self) -> _PageIterator[P]:
@@ -258,11 +358,27 @@ class AsyncPager(Generic[T, P]):
 
     # -- closing ------------------------------------------------------------------------------
 
+    async def _cancel_pending(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None and pending.task is not None:
+            pending.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pending.task
+
     async def aclose(self) -> None:
-        """Stop the pager: no further request will be made."""
+        """Stop the pager: cancel a prefetch in flight; no further request will be made."""
         self._closed = True
+        await self._cancel_pending()
+        tg, self._tg = self._tg, None
+        if tg is not None:
+            tg.cancel_scope.cancel()
+            await tg.__aexit__(None, None, None)
 
     async def __aenter__(self) -> AsyncPager[T, P]:
+        if self._tg is None and not self._closed:
+            tg = anyio.create_task_group()
+            await tg.__aenter__()
+            self._tg = tg
         return self
 
     async def __aexit__(
@@ -272,6 +388,13 @@ class AsyncPager(Generic[T, P]):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+    def __del__(self) -> None:
+        # Dropped mid-way without aclose() on asyncio: do not leave the prefetch task behind.
+        pending = self.__dict__.get("_pending")
+        if pending is not None and pending.task is not None and not pending.task.done():
+            with contextlib.suppress(RuntimeError):  # the loop may already be closed
+                pending.task.cancel()
 
 
 class _PageIterator(Generic[P_co]):
