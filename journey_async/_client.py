@@ -276,7 +276,7 @@ class JourneyClient:
         self.rate_limit_gate = RateLimitGate(self._clock, self._sleep, cap)
         chain: list[Middleware] = []
         if retry is not None:
-            chain.append(retry_middleware(retry, self._clock, self._sleep))
+            chain.append(retry_middleware(retry, self._clock, self._sleep, self.rate_limit_gate))
         chain.append(gate_middleware(self.rate_limit_gate))
         chain.append(auth_middleware(self._provider))
         chain.extend(middleware)
@@ -624,13 +624,29 @@ class JourneyClient:
 
         return AsyncPager.by_page_number(fetch, start=page_number, limit=limit, prefetch=prefetch)
 
-    def _cursor_pager(
+    def _segments_pager(
         self,
-        fetch: Callable[[str | None], Awaitable[SegmentAssignmentListing]],
+        get_page: Callable[..., Awaitable[SegmentAssignmentListing]],
+        ids: tuple[str, ...],
+        page_size: int | str | None,
         after: str | None,
+        segment_scope: SegmentScope | str | None,
+        assignment_state: AssignmentState | str | None,
         limit: int | None,
         prefetch: int,
     ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
+        """A cursor pager over one of the three segment listings; arguments checked now."""
+        _segment_query(page_size, after, segment_scope, assignment_state)
+
+        async def fetch(cursor: str | None) -> SegmentAssignmentListing:
+            return await get_page(
+                *ids,
+                page_size=page_size,
+                after=cursor,
+                segment_scope=segment_scope,
+                assignment_state=assignment_state,
+            )
+
         return AsyncPager.by_cursor(
             fetch, base_url=self._base, after=after, limit=limit, prefetch=prefetch
         )
@@ -650,19 +666,16 @@ class JourneyClient:
         """Every segment assignment of a customer, following the `after` cursor."""
         _path_segment("customer_id_type", customer_id_type)
         _path_segment("customer_id", customer_id)
-        _segment_query(page_size, after, segment_scope, assignment_state)
-
-        async def fetch(cursor: str | None) -> SegmentAssignmentListing:
-            return await self.get_journey_customer_customer_id_segments(
-                customer_id_type,
-                customer_id,
-                page_size=page_size,
-                after=cursor,
-                segment_scope=segment_scope,
-                assignment_state=assignment_state,
-            )
-
-        return self._cursor_pager(fetch, after, limit, prefetch)
+        return self._segments_pager(
+            self.get_journey_customer_customer_id_segments,
+            (customer_id_type, customer_id),
+            page_size,
+            after,
+            segment_scope,
+            assignment_state,
+            limit,
+            prefetch,
+        )
 
     def iter_journey_externalcontact_segments(
         self,
@@ -677,18 +690,16 @@ class JourneyClient:
     ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
         """Every segment assignment of an external contact, following the `after` cursor."""
         _path_segment("external_contact_id", external_contact_id)
-        _segment_query(page_size, after, segment_scope, assignment_state)
-
-        async def fetch(cursor: str | None) -> SegmentAssignmentListing:
-            return await self.get_journey_externalcontact_segments(
-                external_contact_id,
-                page_size=page_size,
-                after=cursor,
-                segment_scope=segment_scope,
-                assignment_state=assignment_state,
-            )
-
-        return self._cursor_pager(fetch, after, limit, prefetch)
+        return self._segments_pager(
+            self.get_journey_externalcontact_segments,
+            (external_contact_id,),
+            page_size,
+            after,
+            segment_scope,
+            assignment_state,
+            limit,
+            prefetch,
+        )
 
     def iter_journey_session_segments(
         self,
@@ -701,20 +712,21 @@ class JourneyClient:
         limit: int | None = None,
         prefetch: int = 1,
     ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
-        """Every segment assignment of a session, following the `after` cursor."""
+        """Every segment assignment of a session, following the `after` cursor.
+
+        `prefetch=1` fetches page N+1 while you work through page N (0: one page at a time).
+        """
         _path_segment("session_id", session_id)
-        _segment_query(page_size, after, segment_scope, assignment_state)
-
-        async def fetch(cursor: str | None) -> SegmentAssignmentListing:
-            return await self.get_journey_session_segments(
-                session_id,
-                page_size=page_size,
-                after=cursor,
-                segment_scope=segment_scope,
-                assignment_state=assignment_state,
-            )
-
-        return self._cursor_pager(fetch, after, limit, prefetch)
+        return self._segments_pager(
+            self.get_journey_session_segments,
+            (session_id,),
+            page_size,
+            after,
+            segment_scope,
+            assignment_state,
+            limit,
+            prefetch,
+        )
 
     # -- bulk -------------------------------------------------------------------------------------
 

@@ -31,7 +31,12 @@ logger = logging.getLogger("journey_async")
 
 
 def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not (isinstance(value, int | float) and not isinstance(value, bool)) or value < 0:
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or math.isnan(value)
+        or value < 0
+    ):
         msg = f"RetryPolicy.{attribute.name} must be a number >= 0, got {value!r}"
         raise ValueError(msg)
 
@@ -168,9 +173,14 @@ def classify_transport_error(exc: httpx.TransportError) -> str | None:
     return None
 
 
-def retry_middleware(policy: RetryPolicy, clock: Clock, sleep: Sleep) -> Middleware:
+def retry_middleware(
+    policy: RetryPolicy, clock: Clock, sleep: Sleep, gate: RateLimitGate | None = None
+) -> Middleware:
     """Middleware that retries per `policy`; returns the last response (the client raises the
     error for it) or re-raises the last transport error.
+
+    With a `gate`, a retry sleeps at least until the gate opens, so one 429 costs one sleep
+    (not a sleep here and the leftover at the gate).
     """
 
     async def retry_mw(request: httpx.Request, call_next: Handler) -> httpx.Response:
@@ -220,6 +230,8 @@ def retry_middleware(policy: RetryPolicy, clock: Clock, sleep: Sleep) -> Middlew
                 wait,
                 correlation_id,
             )
+            if gate is not None:
+                wait = max(wait, gate.remaining())
             await sleep(wait)
             attempt += 1
 
