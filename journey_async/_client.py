@@ -23,7 +23,7 @@ import httpx
 
 from ._auth import ClientCredentials, StaticToken, as_token_provider, auth_middleware
 from ._bulk import MapUnordered, bulk_map
-from ._exceptions import TransportError, redact_request
+from ._exceptions import DecodeError, TransportError, redact_request, scrub
 from ._models import (
     ActionTarget,
     ActionTargetListing,
@@ -436,7 +436,11 @@ class JourneyClient:
         if 200 <= status < 300:
             if model is None:
                 return None
-            return decode(response.content, model, context=f"{method} {path}")
+            try:
+                return decode(response.content, model, context=f"{method} {path}")
+            except DecodeError as exc:
+                exc.args = (scrub(str(exc), response.request),)
+                raise
         raise make_status_error(response, context=f"{method} {path}")
 
     # -- the eight operations ---------------------------------------------------------------------

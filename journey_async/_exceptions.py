@@ -43,6 +43,7 @@ __all__ = [
     "PaginationError",
     "REDACTED",
     "redact_request",
+    "scrub",
 ]
 
 REDACTED = "[redacted]"
@@ -56,6 +57,17 @@ def redact_request(request: httpx.Request) -> httpx.Request:
         for name, value in request.headers.items()
     ]
     return httpx.Request(request.method, request.url, headers=headers)
+
+
+def scrub(text: str, request: httpx.Request | None) -> str:
+    """Remove the request's bearer token from `text` (a server may echo it back in an error)."""
+    if request is None:
+        return text
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if token and scheme.lower() in ("bearer", "basic") and token in text:
+        return text.replace(token, REDACTED)
+    return text
 
 
 class JourneyError(Exception):

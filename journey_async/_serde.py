@@ -155,6 +155,14 @@ def _invalid(key: str, value: object, expected: str) -> _Invalid:
     return err
 
 
+def _float(value: int, key: str) -> float:
+    """An integer where a double belongs, as a float; one too large for a double is invalid."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise _invalid(key, value, "a number within the range of a double") from None
+
+
 _DATETIME = "an ISO-8601 date-time string"
 
 
@@ -217,6 +225,7 @@ _GENERATED_GLOBALS: dict[str, Any] = {
     "_locate": _locate,
     "_fromiso": _fromisoformat,
     "_dt_key": _dt_key,
+    "_float": _float,
     "_UTC": _UTC,
     "_new": object.__new__,
 }
@@ -271,7 +280,7 @@ class _StructureFnBuilder:
             lines.append(f"{indent}    raise _invalid({key!r}, {var}, {expected!r})")
         elif tp is float:
             lines.append(f"{indent}if {var}.__class__ is int:")
-            lines.append(f"{indent}    {var} = float({var})")
+            lines.append(f"{indent}    {var} = _float({var}, {key!r})")
             lines.append(f"{indent}elif {var}.__class__ is not float:")
             lines.append(f"{indent}    raise _invalid({key!r}, {var}, 'a number')")
         elif tp is datetime:

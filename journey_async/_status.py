@@ -17,6 +17,7 @@ from ._exceptions import (
     RateLimitError,
     ServerError,
     redact_request,
+    scrub,
 )
 from ._models import ErrorBody
 from ._retry import parse_retry_after
@@ -59,6 +60,8 @@ def make_status_error(response: httpx.Response, *, context: str) -> ApiError:
     message = body.message if body is not None and body.message else None
     if message is None:
         message = " ".join(text.split())[:300] or response.reason_phrase or None
+    if message is not None:
+        message = scrub(message, response.request)
     correlation_id = response.headers.get("inin-correlation-id")
     retry_after = parse_retry_after(response.headers.get("retry-after"))
     description = f"{context} -> {status}"
