@@ -54,9 +54,8 @@ def sleeper() -> SleepRecorder:
 
 @pytest.fixture
 def router() -> Iterator[respx.Router]:
-    """A respx router for BASE_URL; fails the test on a request no route matches."""
-    with respx.Router(base_url=BASE_URL, assert_all_called=False) as r:
-        yield r
+    """A respx router for BASE_URL; a request no route matches fails the test."""
+    yield respx.Router(base_url=BASE_URL, assert_all_mocked=True, assert_all_called=False)
 
 
 @pytest.fixture
