@@ -2,11 +2,12 @@
 
 A call goes through one chain of middleware, built once per client:
 
-    retry -> rate-limit gate -> auth -> user middleware... -> log + send (httpx)
+    retry -> auth -> user middleware... -> log + send
 
-so user middleware sees every attempt with its `Authorization` header set, and retries see the
-response after auth has had its chance to refresh a token. Token requests of
-`ClientCredentials` take a shorter chain (retry -> log + send).
+where "send" takes one of `max_in_flight` slots, waits on the client's rate-limit gate, and
+calls httpx. User middleware sees every attempt with its `Authorization` header set, and retries
+see the response after auth has had its chance to refresh a token. Token requests of
+`ClientCredentials` take a shorter chain (retry -> log + send) and bypass the gate.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from ._models import (
 )
 from ._pagination import AsyncPager
 from ._regions import api_base_url
-from ._retry import RateLimitGate, RetryPolicy, gate_middleware, retry_middleware
+from ._retry import RateLimitGate, RetryPolicy, retry_middleware
 from ._serde import decode, encode
 from ._status import make_status_error
 from ._types import Clock, Handler, Middleware, Sleep, TokenSource
@@ -57,6 +58,13 @@ hung connection hangs the caller forever; 30 s is far above the API's normal lat
 
 DEFAULT_MAX_CONNECTIONS: Final = 100
 """httpx pool size (the official SDK pools 4). Bulk helpers bound their own concurrency."""
+
+DEFAULT_MAX_IN_FLIGHT: Final = 8
+"""Requests handed to httpx at once; more callers queue in the client. Measured on loopback
+(2 cores): 2,000 GETs through one httpx.AsyncClient run at about 1,600 req/s with 1 to 8 in
+flight, 750 with 16, 390 with 32 and 280 with 64, because the pool's bookkeeping grows with the
+requests it juggles. Eight in flight at a 100 ms round trip still allow 80 req/s, above
+Genesys's usual per-token limits; raise it for slow links with a generous limit."""
 
 
 class _NotGiven:
@@ -196,6 +204,8 @@ class JourneyClient:
             `ValueError`.
         max_connections: httpx pool size; default 100.
         user_agent: appended to `journey-async/<version>`.
+        max_in_flight: requests handed to httpx at once (default 8, see
+            `DEFAULT_MAX_IN_FLIGHT`); further calls wait their turn in the client. None: no cap.
         sleep, clock: injectable for tests (default `anyio.sleep`, `time.monotonic`).
     """
 
@@ -211,6 +221,7 @@ class JourneyClient:
         http_client: httpx.AsyncClient | None = None,
         max_connections: int | _NotGiven = NOT_GIVEN,
         user_agent: str | None = None,
+        max_in_flight: int | None = DEFAULT_MAX_IN_FLIGHT,
         sleep: Sleep | None = None,
         clock: Clock | None = None,
     ) -> None:
@@ -269,6 +280,15 @@ class JourneyClient:
         self._headers = {"Accept": "application/json", "User-Agent": agent}
         self._json_headers = {**self._headers, "Content-Type": "application/json"}
         self._closed = False
+        if max_in_flight is not None and (
+            isinstance(max_in_flight, bool)
+            or not isinstance(max_in_flight, int)
+            or max_in_flight < 1
+        ):
+            msg = f"max_in_flight must be an int >= 1 or None, got {max_in_flight!r}"
+            raise ValueError(msg)
+        self._max_in_flight = max_in_flight
+        self._in_flight: anyio.CapacityLimiter | None = None
 
         self._clock: Clock = clock or time.monotonic
         self._sleep: Sleep = sleep or anyio.sleep
@@ -277,7 +297,6 @@ class JourneyClient:
         chain: list[Middleware] = []
         if retry is not None:
             chain.append(retry_middleware(retry, self._clock, self._sleep, self.rate_limit_gate))
-        chain.append(gate_middleware(self.rate_limit_gate))
         chain.append(auth_middleware(self._provider))
         chain.extend(middleware)
         self._pipeline = _chain(chain, self._send_logged)
@@ -370,13 +389,38 @@ class JourneyClient:
 
     # -- sending --------------------------------------------------------------------------------
 
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """One httpx send: at most `max_in_flight` at once, each through the rate-limit gate.
+
+        The gate is checked after a slot is taken, so a request that queued for a slot while
+        a 429 closed the gate waits for the gate too instead of walking into another 429.
+        Token requests (another host, another limit) bypass the gate.
+        """
+        gated = request.extensions.get("journey_async.template") != "/oauth/token"
+        limiter = self._in_flight
+        if limiter is None and self._max_in_flight is not None:
+            # Created on first use, inside the running event loop.
+            limiter = self._in_flight = anyio.CapacityLimiter(self._max_in_flight)
+        if limiter is not None:
+            await limiter.acquire()
+        try:
+            if gated:
+                await self.rate_limit_gate.wait()
+            response = await self._http.send(request)
+        finally:
+            if limiter is not None:
+                limiter.release()
+        if gated:
+            self.rate_limit_gate.observe(response)
+        return response
+
     async def _send_logged(self, request: httpx.Request) -> httpx.Response:
-        """The innermost handler: one httpx send, one DEBUG line."""
+        """The innermost handler: one send, one DEBUG line."""
         if not logger.isEnabledFor(logging.DEBUG):
-            return await self._http.send(request)
+            return await self._send(request)
         started = time.perf_counter()
         try:
-            response = await self._http.send(request)
+            response = await self._send(request)
         except httpx.HTTPError as exc:
             logger.debug(
                 "%s %s failed after %.1f ms: %s",

@@ -23,7 +23,6 @@ __all__ = [
     "RateLimitGate",
     "parse_retry_after",
     "retry_middleware",
-    "gate_middleware",
     "classify_transport_error",
 ]
 
@@ -114,15 +113,38 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 
 class RateLimitGate:
-    """One deadline shared by every request of a client: after a 429 with `Retry-After`, new
-    attempts wait until it has passed, so N concurrent tasks cause about one 429, not N.
+    """The client's one view of the server's rate limit, shared by all its requests.
+
+    * A 429 with `Retry-After` closes the gate: every new attempt of the client waits until the
+      time has passed, so N concurrent tasks cause about one round of 429s, not N.
+    * The first 429 of a round also sets a pace. The server let through `ok` requests since the
+      previous round began and refills during the pause, so `ok / (elapsed + retry_after)` is
+      a conservative estimate of its rate; after the pause, attempts are spaced at 95% of it.
+      Each success then shortens the spacing a little (additive increase), so the pace climbs
+      back toward the real limit and a later 429 lowers it again.
+
+    Without 429s it costs one clock read per attempt.
     """
+
+    _SAFETY = 0.95  # pace just under the estimated server rate
+    _PROBE = 0.9995  # per success, the interval shrinks by this factor (about 5% per 100)
 
     def __init__(self, clock: Clock, sleep: Sleep, cap: float) -> None:
         self._clock = clock
         self._sleep = sleep
         self._cap = cap
         self._until = 0.0
+        self._interval = 0.0  # seconds between attempts while pacing; 0: no pacing
+        self._next_slot = 0.0
+        self._round_start: float | None = None
+        self._ok = 0
+        self.rounds = 0
+        """How many distinct rate-limit rounds (first 429 after the gate opened) were seen."""
+
+    @property
+    def pace(self) -> float | None:
+        """The current pace in requests per second, or None when not pacing."""
+        return 1.0 / self._interval if self._interval else None
 
     def remaining(self) -> float:
         """Seconds until the gate opens (0 when open)."""
@@ -132,26 +154,49 @@ class RateLimitGate:
         """Close the gate for `seconds` (capped), never shortening an existing pause."""
         self._until = max(self._until, self._clock() + min(seconds, self._cap))
 
-    async def wait(self) -> None:
-        """Wait until the gate is open. One sleep: a later 429 will close it again if needed."""
-        remaining = self._until - self._clock()
-        if remaining > 0:
-            await self._sleep(remaining)
+    def record_success(self) -> None:
+        """A response that was not a 429: count it, and probe a slightly faster pace."""
+        self._ok += 1
+        if self._interval:
+            self._interval *= self._PROBE
 
+    def record_rate_limited(self, retry_after: float) -> None:
+        """A 429 with `Retry-After`: close the gate and, once per round, re-estimate the pace."""
+        now = self._clock()
+        if now >= self._until:  # the first 429 of a new round
+            self.rounds += 1
+            if self._round_start is not None and self._ok:
+                window = now - self._round_start + max(retry_after, 0.0)
+                if window > 0:
+                    estimate = self._ok / window * self._SAFETY
+                    interval = 1.0 / estimate
+                    # Never speed up on a 429: keep the slower of the two paces.
+                    self._interval = max(self._interval, interval)
+            self._round_start = now
+            self._ok = 0
+        self.pause_for(retry_after)
 
-def gate_middleware(gate: RateLimitGate) -> Middleware:
-    """Middleware that waits on `gate` before each attempt and closes it on a 429."""
-
-    async def gate_mw(request: httpx.Request, call_next: Handler) -> httpx.Response:
-        await gate.wait()
-        response = await call_next(request)
+    def observe(self, response: httpx.Response) -> None:
+        """Feed one response to the gate: a 429 with `Retry-After` closes it, others count."""
         if response.status_code == 429:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             if retry_after is not None:
-                gate.pause_for(retry_after)
-        return response
+                self.record_rate_limited(retry_after)
+        else:
+            self.record_success()
 
-    return gate_mw
+    async def wait(self) -> None:
+        """Wait until the gate is open and, when pacing, until this attempt's slot."""
+        now = self._clock()
+        if self._round_start is None:
+            self._round_start = now
+        start = self._until if self._until > now else now
+        if self._interval:
+            slot = self._next_slot if self._next_slot > start else start
+            self._next_slot = slot + self._interval
+            start = slot
+        if start > now:
+            await self._sleep(start - now)
 
 
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)

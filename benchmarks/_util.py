@@ -1,0 +1,89 @@
+"""Shared benchmark plumbing: the loopback server process, medians, RSS, Markdown tables."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+@contextlib.contextmanager
+def loopback_server(*args: str) -> Iterator[str]:
+    """Start `benchmarks/loopback.py` in its own process; yield its base URL; stop it after."""
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "loopback.py"), "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        if not line.startswith("port "):
+            raise RuntimeError(f"loopback server did not start: {line!r}")
+        yield f"http://127.0.0.1:{int(line.split()[1])}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def server_stats(base_url: str, *, reset: bool = False) -> dict[str, object]:
+    """Read (or reset) the loopback server's counters."""
+    if reset:
+        request = urllib.request.Request(base_url + "/stats", method="POST")
+        with urllib.request.urlopen(request, timeout=5):
+            return {}
+    with urllib.request.urlopen(base_url + "/stats", timeout=5) as response:
+        data: dict[str, object] = json.loads(response.read())
+        return data
+
+
+def run_child(module_args: Sequence[str], env: dict[str, str] | None = None) -> dict[str, float]:
+    """Run one measurement in a fresh interpreter (own RSS, no warm caches) and parse its JSON."""
+    out = subprocess.run(
+        [sys.executable, *module_args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mib() -> float:
+    """Current resident set size of this process, in MiB."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def machine() -> str:
+    return (
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, {platform.system()} {platform.machine()}"
+    )
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines.extend("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows)
+    return "\n".join(lines)
