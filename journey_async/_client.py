@@ -659,18 +659,29 @@ class JourneyClient:
         page_number: int = 1,
         limit: int | None = None,
         prefetch: int = 1,
+        page_concurrency: int = 4,
     ) -> AsyncPager[ActionTarget, ActionTargetListing]:
         """Every action target, page after page (`async for target in ...`).
 
-        `prefetch=1` fetches page N+1 while you work through page N (0: one page at a time).
+        While you work through a page the next ones are fetched: once page 1 tells `pageCount`,
+        up to `page_concurrency` pages at once, yielded in order (`prefetch=0`: one page at a
+        time).
         """
+        if (
+            isinstance(page_concurrency, bool)
+            or not isinstance(page_concurrency, int)
+            or page_concurrency < 1
+        ):
+            msg = f"page_concurrency must be an int >= 1, got {page_concurrency!r}"
+            raise ValueError(msg)
         _page_size(page_size, maximum=None)
         _page_number(page_number)
 
         async def fetch(number: int) -> ActionTargetListing:
             return await self.get_journey_actiontargets(page_number=number, page_size=page_size)
 
-        return AsyncPager.by_page_number(fetch, start=page_number, limit=limit, prefetch=prefetch)
+        depth = page_concurrency if prefetch else 0
+        return AsyncPager.by_page_number(fetch, start=page_number, limit=limit, prefetch=depth)
 
     def _segments_pager(
         self,

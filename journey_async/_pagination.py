@@ -77,6 +77,10 @@ class _CursorSource:
         self._seen.add(next_cursor)
         return next_cursor
 
+    def lookahead(self, following: Any, page: Any, depth: int) -> list[Any]:
+        """Keys to fetch ahead: only the next cursor is known before its page arrives."""
+        return [following]
+
     def _cursor_of(self, next_uri: str | None) -> str | None:
         """The `after` of `next_uri`; None at the end. A foreign host is a PaginationError."""
         if not next_uri:
@@ -137,6 +141,12 @@ class _PageNumberSource:
             return None
         return int(key) + 1
 
+    def lookahead(self, following: Any, page: Any, depth: int) -> list[Any]:
+        """Once `pageCount` is known, up to `depth` of the following pages at once."""
+        if page.page_count is None:
+            return [following]
+        return list(range(following, min(following + depth, page.page_count + 1)))
+
 
 class _Prefetch:
     """One page being fetched in the background: its key, and its outcome once done."""
@@ -185,7 +195,8 @@ class AsyncPager(Generic[T, P]):
     it owns, and leaving the block cancels whatever is still in flight. Without `async with`,
     plain `async for` to the end works the same; on asyncio the prefetch then runs in a task
     that `aclose()` (or `contextlib.aclosing`) cancels; on trio, which has no task outside a
-    nursery, it prefetches only inside `async with`.
+    nursery, it prefetches only inside `async with`. For page numbers, once the first page
+    tells `pageCount`, up to `prefetch` pages are fetched at once and yielded in order.
     """
 
     def __init__(
@@ -217,7 +228,7 @@ class AsyncPager(Generic[T, P]):
         self._page: Any = None
         self._index = 0
         self._mode: str | None = None
-        self._pending: _Prefetch | None = None
+        self._pending: dict[Any, _Prefetch] = {}
         self._tg: TaskGroup | None = None
 
     @classmethod
@@ -294,8 +305,8 @@ class AsyncPager(Generic[T, P]):
         if self._next is _END:
             return None
         key = self._next
-        pending, self._pending = self._pending, None
-        if pending is not None and pending.key == key:
+        pending = self._pending.pop(key, None)
+        if pending is not None:
             page = await pending.result()
         else:
             page = await self._source.fetch(key)
@@ -311,13 +322,24 @@ class AsyncPager(Generic[T, P]):
             self._deferred = exc
             following = None
         self._next = _END if following is None else following
-        if following is not None and not (self._limit is not None and self._fetched >= self._limit):
-            self._start_prefetch(following)
+        if following is not None:
+            self._schedule(page, following)
         return page
 
-    def _start_prefetch(self, key: Any) -> None:
+    def _schedule(self, page: Any, following: Any) -> None:
+        """Start fetching the pages after `page` in the background, as far as is useful."""
         if self._prefetch_depth < 1:
             return
+        keys = self._source.lookahead(following, page, self._prefetch_depth)
+        if self._limit is not None:
+            remaining = self._limit - self._fetched
+            per_page = len(page.entities or []) or 1
+            keys = keys[: max(0, -(-remaining // per_page))]  # only pages the limit needs
+        for key in keys:
+            if key not in self._pending:
+                self._start_prefetch(key)
+
+    def _start_prefetch(self, key: Any) -> None:
         job = _Prefetch(key)
         if self._tg is not None:
             self._tg.start_soon(job.run, self._source.fetch)
@@ -325,7 +347,7 @@ class AsyncPager(Generic[T, P]):
             job.task = asyncio.get_running_loop().create_task(job.run(self._source.fetch))
         else:
             return  # trio outside `async with`: no unstructured tasks, so no prefetch
-        self._pending = job
+        self._pending[key] = job
 
     # -- iteration ----------------------------------------------------------------------------
 
@@ -359,11 +381,12 @@ class AsyncPager(Generic[T, P]):
     # -- closing ------------------------------------------------------------------------------
 
     async def _cancel_pending(self) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None and pending.task is not None:
-            pending.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pending.task
+        pending, self._pending = self._pending, {}
+        for job in pending.values():
+            if job.task is not None:
+                job.task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await job.task
 
     async def aclose(self) -> None:
         """Stop the pager: cancel a prefetch in flight; no further request will be made."""
@@ -391,10 +414,10 @@ class AsyncPager(Generic[T, P]):
 
     def __del__(self) -> None:
         # Dropped mid-way without aclose() on asyncio: do not leave the prefetch task behind.
-        pending = self.__dict__.get("_pending")
-        if pending is not None and pending.task is not None and not pending.task.done():
-            with contextlib.suppress(RuntimeError):  # the loop may already be closed
-                pending.task.cancel()
+        for job in self.__dict__.get("_pending", {}).values():
+            if job.task is not None and not job.task.done():
+                with contextlib.suppress(RuntimeError):  # the loop may already be closed
+                    job.task.cancel()
 
 
 class _PageIterator(Generic[P_co]):

@@ -364,3 +364,79 @@ def test_bad_limit_or_prefetch_is_a_value_error(bad):
         cursor_pager(Recorder({}), limit=bad)
     with pytest.raises(ValueError):
         cursor_pager(Recorder({}), prefetch=bad)
+
+
+class SlowPages:
+    """A page-number fetch that tracks how many requests are in flight at once."""
+
+    def __init__(self, pages: dict, delay: float = 0.005) -> None:
+        self.pages = pages
+        self.delay = delay
+        self.calls: list[int] = []
+        self.in_flight = 0
+        self.peak = 0
+
+    async def __call__(self, number: int) -> object:
+        self.calls.append(number)
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            # later pages answer faster, so completion order differs from page order
+            await anyio.sleep(self.delay * (1 + 10 / number))
+            return self.pages[number]
+        finally:
+            self.in_flight -= 1
+
+
+async def test_page_numbers_fetch_ahead_up_to_the_depth_and_yield_in_order():
+    """Once pageCount is known, up to `prefetch` pages are in flight, and items stay in order."""
+    fetch = SlowPages(number_pages(12))
+    pager = AsyncPager.by_page_number(fetch, start=1, limit=None, prefetch=4)
+    async with pager:
+        ids = [t.id async for t in pager]
+    assert ids == [f"t{n}-{i}" for n in range(1, 13) for i in range(2)]
+    assert sorted(fetch.calls) == list(range(1, 13))
+    assert fetch.peak == 4
+
+
+async def test_page_number_lookahead_stops_at_page_count():
+    """Fetching ahead never asks for a page past pageCount."""
+    fetch = SlowPages(number_pages(3))
+    pager = AsyncPager.by_page_number(fetch, start=1, limit=None, prefetch=8)
+    async with pager:
+        assert len([t async for t in pager]) == 6
+    assert sorted(fetch.calls) == [1, 2, 3]
+
+
+async def test_page_number_lookahead_respects_the_limit():
+    """With limit=5 and pages of 2, no page beyond the third is requested."""
+    fetch = SlowPages(number_pages(10))
+    pager = AsyncPager.by_page_number(fetch, start=1, limit=5, prefetch=8)
+    async with pager:
+        assert len([t async for t in pager]) == 5
+    assert sorted(fetch.calls) == [1, 2, 3]
+    assert pager.next_page_number == 3
+
+
+async def test_leaving_early_cancels_every_page_in_flight():
+    """Breaking out of `async with` cancels all pages being fetched ahead."""
+    pages = number_pages(10)
+    in_flight = []
+
+    async def fetch(number: int) -> object:
+        if number == 1:
+            return pages[1]
+        in_flight.append(number)
+        try:
+            await anyio.sleep_forever()
+        finally:
+            in_flight.remove(number)
+
+    pager = AsyncPager.by_page_number(fetch, start=1, limit=None, prefetch=4)
+    with anyio.fail_after(5):
+        async with pager:
+            async for _ in pager:
+                await anyio.sleep(0.01)  # let the look-ahead requests start
+                assert sorted(in_flight) == [2, 3, 4, 5]
+                break
+    assert in_flight == []
