@@ -5,6 +5,8 @@ It runs in its own process (so client and server do not share an event loop) and
 * `GET /api/v2/journey/actiontargets/{id}`: a small ActionTarget;
 * `GET /api/v2/journey/sessions/{id}/segments?pageSize=N&after=K`: pages of generated
   assignments with a `nextUri` cursor, `--items` in all;
+* `GET /api/v2/journey/actiontargets?pageNumber=N&pageSize=S`: page-number listing of
+  `--items` action targets with `pageCount`;
 * `GET /stats`: request counters as JSON; `POST /stats/reset` zeroes them.
 
 Options: `--rate R --burst B` enforce a token bucket (a 429 with `Retry-After` in whole seconds
@@ -119,6 +121,21 @@ class App:
         parts = path.split("/")
         if path.startswith("/api/v2/journey/actiontargets/") and len(parts) == 6:
             return 200, {}, self._target.format(id=parts[5]).encode()
+        if path == "/api/v2/journey/actiontargets":
+            query = parse_qs(url.query)
+            size = int(query.get("pageSize", ["25"])[0])
+            number = int(query.get("pageNumber", ["1"])[0])
+            count = -(-self.items // size)
+            first = (number - 1) * size
+            ids = range(first, min(first + size, self.items))
+            entities = ",".join(self._target.format(id=f"t-{i}") for i in ids)
+            body = (
+                f'{{"entities":[{entities}],"pageSize":{size},"pageNumber":{number},'
+                f'"total":{self.items},"pageCount":{count}'
+            )
+            if number < count:
+                body += f',"nextUri":"{path}?pageSize={size}&pageNumber={number + 1}"'
+            return 200, {}, (body + "}").encode()
         if path.startswith("/api/v2/journey/sessions/") and path.endswith("/segments"):
             query = parse_qs(url.query)
             size = int(query.get("pageSize", ["25"])[0])
