@@ -1,0 +1,161 @@
+"""Bulk lookups: 2,000 `get_journey_actiontarget` calls against a loopback server.
+
+Compared, each in its own process, median of several runs:
+
+* `journey_async` `client.map(..., concurrency=32)` (default client: at most 8 requests handed to
+  httpx at once, the rest queue in the client);
+* a bare `httpx.AsyncClient` loop with 32 workers and `json.loads` (dicts, no models);
+* the same bare loop with 8 workers (what httpx does at its best);
+* the official SDK `PureCloudPlatformClientV2` calling the same endpoint sequentially and from
+  a pool of 32 threads, when it is installed (`pip install -e '.[bench]'`).
+
+    python benchmarks/bench_bulk.py [--runs 5] [--lookups 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from _util import loopback_server, machine, median, run_child, table  # noqa: E402
+
+TOKEN = "bench-token"
+
+
+async def run_journey(base_url: str, ids: list[str], concurrency: int) -> int:
+    from journey_async import JourneyClient
+
+    async with JourneyClient(TOKEN, base_url=base_url) as client:
+        results = await client.map(client.get_journey_actiontarget, ids, concurrency=concurrency)
+    return len(results)
+
+
+async def run_httpx(base_url: str, ids: list[str], concurrency: int) -> int:
+    import anyio
+    import httpx
+
+    results: list[object] = []
+    pending = iter(ids)
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits) as client:
+
+        async def worker() -> None:
+            for target_id in pending:
+                response = await client.get(
+                    f"/api/v2/journey/actiontargets/{target_id}", headers=headers
+                )
+                response.raise_for_status()
+                results.append(json.loads(response.content))
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(concurrency):
+                tg.start_soon(worker)
+    return len(results)
+
+
+def run_sdk(base_url: str, ids: list[str], concurrency: int) -> int:
+    import warnings
+    from concurrent.futures import ThreadPoolExecutor
+
+    warnings.simplefilter("ignore")  # get_journey_actiontarget is deprecated in the SDK
+    import PureCloudPlatformClientV2 as sdk
+
+    api_client = sdk.ApiClient(host=base_url)
+    api_client.access_token = TOKEN
+    api = sdk.JourneyApi(api_client)
+    if concurrency <= 1:
+        return len([api.get_journey_actiontarget(i) for i in ids])
+    with ThreadPoolExecutor(concurrency) as pool:
+        return len(list(pool.map(api.get_journey_actiontarget, ids)))
+
+
+def child(args: argparse.Namespace) -> None:
+    ids = [f"t-{i}" for i in range(args.lookups)]
+    started = time.perf_counter()
+    if args.client == "sdk":
+        done = run_sdk(args.base_url, ids, args.concurrency)
+    else:
+        import anyio
+
+        fn = run_journey if args.client == "journey_async" else run_httpx
+        done = anyio.run(fn, args.base_url, ids, args.concurrency)
+    elapsed = time.perf_counter() - started
+    assert done == args.lookups
+    print(json.dumps({"seconds": elapsed}))
+
+
+def sdk_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("PureCloudPlatformClientV2") is not None
+
+
+def main(args: argparse.Namespace) -> None:
+    cases = [
+        ("journey_async map, concurrency 32", "journey_async", 32),
+        ("httpx + json.loads, 32 workers", "httpx", 32),
+        ("httpx + json.loads, 8 workers", "httpx", 8),
+    ]
+    if sdk_installed():
+        cases += [
+            ("official SDK, sequential", "sdk", 1),
+            ("official SDK, 32 threads", "sdk", 32),
+        ]
+    rates: dict[str, float] = {}
+    with loopback_server("--items", "1000") as base:
+        for label, client, concurrency in cases:
+            seconds = median(
+                [
+                    run_child(
+                        [
+                            str(Path(__file__)),
+                            "--child",
+                            "--client",
+                            client,
+                            "--base-url",
+                            base,
+                            "--lookups",
+                            str(args.lookups),
+                            "--concurrency",
+                            str(concurrency),
+                        ]
+                    )["seconds"]
+                    for _ in range(args.runs)
+                ]
+            )
+            rates[label] = args.lookups / seconds
+    ours = rates[cases[0][0]]
+    rows = [
+        [label, f"{args.lookups / rate:.2f}", f"{rate:,.0f}", f"{ours / rate:.2f}x"]
+        for label, rate in rates.items()
+    ]
+    print(
+        f"{machine()}; {args.lookups:,} GETs; median of {args.runs} runs, each in its own process"
+    )
+    if not sdk_installed():
+        print("(official SDK not installed: pip install -e '.[bench]' to compare with it)")
+    print()
+    print(table(["client", "seconds", "req/s", "journey_async is"], rows))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--lookups", type=int, default=2000)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--client", default="journey_async", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--concurrency", type=int, default=32, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.child:
+        child(arguments)
+    else:
+        main(arguments)
