@@ -1,0 +1,24 @@
+"""Test helpers: a fake Journey API to run your code against, with no Genesys org.
+
+```python
+from journey_async import JourneyClient
+from journey_async.testing import FakeJourneyApi
+
+api = FakeJourneyApi(seed=1, sessions=3, assignments_per_session=500)
+http = httpx.AsyncClient(transport=api.transport())
+async with JourneyClient("fake-token", base_url="https://api.fake.invalid", http_client=http) as c:
+    async for assignment in c.iter_journey_session_segments(api.session_ids[0]):
+        ...
+```
+
+`FakeJourneyApi` answers the eight operations and `POST /oauth/token` in-process (an httpx
+transport), on a loopback port (`api.serve()`, `api.serve_in_thread()`,
+`python -m journey_async.testing serve --port 8080`), or as an ASGI app (`api.asgi`). Its
+`faults` switch on 429s, 5xx, latency, malformed bodies and dropped connections; `stats`
+counts what it saw.
+"""
+
+from ._fake import FakeFaults, FakeJourneyApi, FakeStats
+from ._server import serve, serve_in_thread
+
+__all__ = ["FakeJourneyApi", "FakeFaults", "FakeStats", "serve", "serve_in_thread"]
