@@ -16,7 +16,7 @@ import logging
 import os
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, TypeVar, overload
+from typing import Any, Final, Literal, TypeVar, overload
 from urllib.parse import quote
 
 import anyio
@@ -796,7 +796,7 @@ class JourneyClient:
         items: Iterable[T],
         *,
         concurrency: int = ...,
-        return_exceptions: bool = ...,
+        return_exceptions: Literal[False] = ...,
     ) -> list[R]: ...
 
     @overload
@@ -806,8 +806,8 @@ class JourneyClient:
         items: Iterable[T],
         *,
         concurrency: int = ...,
-        return_exceptions: bool = ...,
-    ) -> list[R | BaseException]: ...
+        return_exceptions: Literal[True],
+    ) -> list[R | Exception]: ...
 
     async def map(
         self,

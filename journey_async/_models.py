@@ -12,7 +12,6 @@ lives in `_serde`.
 from __future__ import annotations
 
 import enum
-import functools
 from datetime import datetime
 
 import attrs
@@ -318,21 +317,17 @@ class LimitNamespace(_StrEnum):
     SYSTEM = "system"
 
 
-_response = attrs.define(kw_only=True, slots=True, eq=True, repr=True)
-"""Response models: every field optional (missing -> None), keyword-only."""
-
-_request = attrs.define(slots=True, eq=True, repr=True)
-"""Request-body models: required fields first and positional, optional ones keyword-only."""
-
-_optional = functools.partial(attrs.field, default=None, kw_only=True)
-"""An optional, keyword-only field of a request-body model."""
+# Response models are `@attrs.define(kw_only=True)` with every field optional (missing -> None);
+# request-body models are `@attrs.define` with the required fields first and positional, the
+# optional ones keyword-only. The decorators are spelled out on each class so that type checkers
+# (mypy's attrs plugin, pyright) see the generated `__init__`.
 
 
 # ---------------------------------------------------------------------------------------------
 # Action targets
 
 
-@_request
+@attrs.define
 class KeyValue:
     """A free-form key/value pair attached to an action target."""
 
@@ -340,7 +335,7 @@ class KeyValue:
     value: str
 
 
-@_response
+@attrs.define(kw_only=True)
 class ServiceLevel:
     """A service-level goal: `percentage` of offers handled within `duration_ms`."""
 
@@ -348,7 +343,7 @@ class ServiceLevel:
     duration_ms: int | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class ActionTarget:
     """A target (queue-like destination) that journey actions are routed to."""
 
@@ -365,7 +360,7 @@ class ActionTarget:
     modified_date: datetime | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class ActionTargetListing:
     """One page of action targets (page-number pagination)."""
 
@@ -381,7 +376,7 @@ class ActionTargetListing:
     page_count: int | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class PatchActionTarget:
     """The body of `patch_journey_actiontarget`: only the fields that are set are sent.
 
@@ -400,7 +395,7 @@ class PatchActionTarget:
 # Segment assignments
 
 
-@_response
+@attrs.define(kw_only=True)
 class AddressableEntityRef:
     """A reference to another entity: its id and URI."""
 
@@ -408,7 +403,7 @@ class AddressableEntityRef:
     self_uri: str | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class SegmentAssignmentSegment:
     """The segment of an assignment."""
 
@@ -418,7 +413,7 @@ class SegmentAssignmentSegment:
     self_uri: str | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class SegmentAssignmentSession:
     """The session of a session-scoped segment assignment."""
 
@@ -427,7 +422,7 @@ class SegmentAssignmentSession:
     self_uri: str | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class SegmentAssignment:
     """A segment assigned to a customer, session or external contact."""
 
@@ -444,7 +439,7 @@ class SegmentAssignment:
     external_contact: AddressableEntityRef | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class SegmentAssignmentListing:
     """One page of segment assignments; the next page's cursor is the `after` of `next_uri`."""
 
@@ -454,7 +449,7 @@ class SegmentAssignmentListing:
     previous_uri: str | None = None
 
 
-@_request
+@attrs.define
 class SegmentAssignmentsUpdate:
     """One item of the `post_journey_externalcontact_segments` body: assign or unassign."""
 
@@ -466,7 +461,7 @@ class SegmentAssignmentsUpdate:
 # Aggregates query
 
 
-@_response
+@attrs.define(kw_only=True)
 class NumericRange:
     """A numeric right-hand side for a predicate (any of the four bounds)."""
 
@@ -476,7 +471,7 @@ class NumericRange:
     lte: float | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class AggregationRange:
     """The bounds of a range-bound view bucket: `gte` inclusive, `lt` exclusive."""
 
@@ -484,7 +479,7 @@ class AggregationRange:
     lt: float | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class JourneyAggregateQueryPredicate:
     """A condition of a query filter: `dimension` `operator` `value` (or `range`)."""
 
@@ -495,7 +490,7 @@ class JourneyAggregateQueryPredicate:
     range: NumericRange | None = None
 
 
-@_request
+@attrs.define
 class JourneyAggregateQueryClause:
     """A group of predicates combined by `type` (and/or)."""
 
@@ -503,28 +498,28 @@ class JourneyAggregateQueryClause:
     predicates: list[JourneyAggregateQueryPredicate]
 
 
-@_request
+@attrs.define
 class JourneyAggregateQueryFilter:
     """The filter of an aggregates query: predicates and clauses combined by `type`."""
 
     type: FilterType | str
-    clauses: list[JourneyAggregateQueryClause] | None = _optional()
+    clauses: list[JourneyAggregateQueryClause] | None = attrs.field(default=None, kw_only=True)
     predicates: list[JourneyAggregateQueryPredicate] | None = attrs.field(
         default=None, kw_only=True
     )
 
 
-@_request
+@attrs.define
 class JourneyAggregationView:
     """A derived view that buckets a metric into a range."""
 
     target: JourneyMetric | str
     name: str
     function: ViewFunction | str
-    range: AggregationRange | None = _optional()
+    range: AggregationRange | None = attrs.field(default=None, kw_only=True)
 
 
-@_request
+@attrs.define
 class JourneyAggregationQuery:
     """The body of `post_analytics_journeys_aggregates_query`.
 
@@ -534,18 +529,18 @@ class JourneyAggregationQuery:
 
     interval: str
     metrics: list[JourneyMetric | str]
-    granularity: str | None = _optional()
-    time_zone: str | None = _optional()
-    group_by: list[JourneyDimension | str] | None = _optional()
-    filter: JourneyAggregateQueryFilter | None = _optional()
-    flatten_multivalued_dimensions: bool | None = _optional()
-    views: list[JourneyAggregationView] | None = _optional()
+    granularity: str | None = attrs.field(default=None, kw_only=True)
+    time_zone: str | None = attrs.field(default=None, kw_only=True)
+    group_by: list[JourneyDimension | str] | None = attrs.field(default=None, kw_only=True)
+    filter: JourneyAggregateQueryFilter | None = attrs.field(default=None, kw_only=True)
+    flatten_multivalued_dimensions: bool | None = attrs.field(default=None, kw_only=True)
+    views: list[JourneyAggregationView] | None = attrs.field(default=None, kw_only=True)
     alternate_time_dimension: AlternateTimeDimension | str | None = attrs.field(
         default=None, kw_only=True
     )
 
 
-@_response
+@attrs.define(kw_only=True)
 class StatisticalSummary:
     """Statistics of one metric or view in one bucket."""
 
@@ -565,7 +560,7 @@ class StatisticalSummary:
     calculated_metric_value: int | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class AggregateMetricData:
     """The result of one metric."""
 
@@ -574,7 +569,7 @@ class AggregateMetricData:
     stats: StatisticalSummary | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class AggregateViewData:
     """The result of one view."""
 
@@ -582,7 +577,7 @@ class AggregateViewData:
     stats: StatisticalSummary | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class StatisticalResponse:
     """The metrics and views of one granularity bucket."""
 
@@ -591,7 +586,7 @@ class StatisticalResponse:
     views: list[AggregateViewData] | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class JourneyAggregateDataContainer:
     """The results of one group (`group` maps dimension name to value)."""
 
@@ -599,7 +594,7 @@ class JourneyAggregateDataContainer:
     data: list[StatisticalResponse] | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class JourneyAggregateQueryResponse:
     """The answer to an aggregates query: one container per distinct group."""
 
@@ -610,7 +605,7 @@ class JourneyAggregateQueryResponse:
 # Errors
 
 
-@_response
+@attrs.define(kw_only=True)
 class Detail:
     """A per-field detail of an error."""
 
@@ -620,7 +615,7 @@ class Detail:
     entity_name: str | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class Limit:
     """The platform limit an error refers to."""
 
@@ -629,7 +624,7 @@ class Limit:
     value: int | None = None
 
 
-@_response
+@attrs.define(kw_only=True)
 class ErrorBody:
     """The JSON body of every API error response."""
 

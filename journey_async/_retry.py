@@ -6,6 +6,7 @@ fields, a POST that sets assignment state), so the policy applies to every one o
 
 from __future__ import annotations
 
+import collections
 import email.utils
 import logging
 import math
@@ -117,17 +118,20 @@ class RateLimitGate:
 
     * A 429 with `Retry-After` closes the gate: every new attempt of the client waits until the
       time has passed, so N concurrent tasks cause about one round of 429s, not N.
-    * The first 429 of a round also sets a pace. The server let through `ok` requests since the
-      previous round began and refills during the pause, so `ok / (elapsed + retry_after)` is
-      a conservative estimate of its rate; after the pause, attempts are spaced at 95% of it.
-      Each success then shortens the spacing a little (additive increase), so the pace climbs
-      back toward the real limit and a later 429 lowers it again.
+    * The first 429 of a round also sets a pace. Over the recent past (since the previous
+      round, at most `_HORIZON` seconds) the server let `ok` requests through, and it refills
+      while we pause, so `ok / (window + retry_after)` estimates the rate it allows; after the
+      pause, attempts are spaced at 95% of that. Each success then shortens the spacing a little
+      (about 5% per 100 successes), so the pace climbs back toward the real limit, and a later
+      429 lowers it again, at most halving it per round: 429s that do not come from a rate (a
+      storm, a flaky gateway) slow the client down without stalling it.
 
-    Without 429s it costs one clock read per attempt.
+    Without 429s it costs a clock read and a deque append per attempt.
     """
 
     _SAFETY = 0.95  # pace just under the estimated server rate
     _PROBE = 0.9995  # per success, the interval shrinks by this factor (about 5% per 100)
+    _HORIZON = 2.0  # seconds of success history an estimate looks at
 
     def __init__(self, clock: Clock, sleep: Sleep, cap: float) -> None:
         self._clock = clock
@@ -137,7 +141,7 @@ class RateLimitGate:
         self._interval = 0.0  # seconds between attempts while pacing; 0: no pacing
         self._next_slot = 0.0
         self._round_start: float | None = None
-        self._ok = 0
+        self._successes: collections.deque[float] = collections.deque()
         self.rounds = 0
         """How many distinct rate-limit rounds (first 429 after the gate opened) were seen."""
 
@@ -155,8 +159,13 @@ class RateLimitGate:
         self._until = max(self._until, self._clock() + min(seconds, self._cap))
 
     def record_success(self) -> None:
-        """A response that was not a 429: count it, and probe a slightly faster pace."""
-        self._ok += 1
+        """A response that was not a 429: remember when, and probe a slightly faster pace."""
+        now = self._clock()
+        successes = self._successes
+        successes.append(now)
+        horizon = now - self._HORIZON
+        while successes[0] < horizon:
+            successes.popleft()
         if self._interval:
             self._interval *= self._PROBE
 
@@ -165,15 +174,21 @@ class RateLimitGate:
         now = self._clock()
         if now >= self._until:  # the first 429 of a new round
             self.rounds += 1
-            if self._round_start is not None and self._ok:
-                window = now - self._round_start + max(retry_after, 0.0)
-                if window > 0:
-                    estimate = self._ok / window * self._SAFETY
-                    interval = 1.0 / estimate
-                    # Never speed up on a 429: keep the slower of the two paces.
-                    self._interval = max(self._interval, interval)
+            successes = self._successes
+            since = max(
+                self._round_start or 0.0,
+                now - self._HORIZON,
+                successes[0] if successes else now,  # not before traffic began
+            )
+            ok = sum(1 for moment in successes if moment >= since)
+            window = now - since + max(retry_after, 0.0)
+            if ok and window > 0:
+                interval = window / (ok * self._SAFETY)
+                if self._interval:
+                    interval = min(interval, self._interval * 2)  # at most halve the pace
+                # Never speed up on a 429: keep the slower of the two paces.
+                self._interval = max(self._interval, interval)
             self._round_start = now
-            self._ok = 0
         self.pause_for(retry_after)
 
     def observe(self, response: httpx.Response) -> None:
@@ -188,8 +203,6 @@ class RateLimitGate:
     async def wait(self) -> None:
         """Wait until the gate is open and, when pacing, until this attempt's slot."""
         now = self._clock()
-        if self._round_start is None:
-            self._round_start = now
         start = self._until if self._until > now else now
         if self._interval:
             slot = self._next_slot if self._next_slot > start else start

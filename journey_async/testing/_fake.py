@@ -17,11 +17,11 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import functools
 import json
 import math
 import re
 import time
-import uuid
 import zlib
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -38,7 +38,7 @@ from ._server import Reply, serve, serve_in_thread
 
 __all__ = ["FakeJourneyApi", "FakeFaults", "FakeStats"]
 
-_EPOCH = datetime(2020, 11, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(2020, 11, 1)  # naive: generated times are UTC
 _METRICS = frozenset(m.value for m in JourneyMetric)
 _DIMENSIONS = frozenset(d.value for d in JourneyDimension)
 _MEDIA = ("webchat", "call", "callback", "email", "messaging", "social", "generic")
@@ -48,7 +48,10 @@ _JSON = [("Content-Type", "application/json")]
 
 
 def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """`2020-11-02T14:21:07.512Z` (the API's form); naive datetimes are UTC."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(timespec="milliseconds") + "Z"
 
 
 def _mix(*parts: int) -> int:
@@ -61,7 +64,14 @@ def _mix(*parts: int) -> int:
 
 
 def _uuid(*parts: int) -> str:
-    return str(uuid.UUID(int=(_mix(*parts) << 64) | _mix(*parts, 0x5EED), version=4))
+    """A deterministic version-4 UUID string from integers."""
+    text = f"{_mix(*parts):016x}{_mix(*parts, 0x5EED):016x}"
+    variant = "89ab"[int(text[16], 16) & 3]
+    return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{variant}{text[17:20]}-{text[20:]}"
+
+
+_shared_uuid = functools.lru_cache(maxsize=8192)(_uuid)
+"""`_uuid` for ids drawn from small sets (segments, customers, contacts), computed once."""
 
 
 @attrs.define
@@ -204,7 +214,7 @@ class FakeJourneyApi:
         h = _mix(self.seed, kind, owner, k)
         scope = "Customer" if k % 3 == 2 else "Session"
         assigned = _EPOCH + timedelta(seconds=k * 37 + h % 1000)
-        segment_id = _uuid(self.seed, 9, h % 40)
+        segment_id = _shared_uuid(self.seed, 9, h % 40)
         item: dict[str, Any] = {
             "id": _uuid(self.seed, kind, owner, k),
             "state": "Unassigned" if k % 5 == 4 else "Assigned",
@@ -216,18 +226,18 @@ class FakeJourneyApi:
                 "version": 1 + h % 4,
                 "selfUri": f"/api/v2/journey/segments/{segment_id}",
             },
-            "customerId": _uuid(self.seed, 3, owner if kind == 3 else h % 1000),
+            "customerId": _shared_uuid(self.seed, 3, owner if kind == 3 else h % 1000),
             "customerIdType": "cookie",
             "externalContact": {
-                "id": owner_id if kind == 4 else _uuid(self.seed, 4, h % 1000),
+                "id": owner_id if kind == 4 else _shared_uuid(self.seed, 4, h % 1000),
                 "selfUri": "/api/v2/externalcontacts/contacts/"
-                + (owner_id if kind == 4 else _uuid(self.seed, 4, h % 1000)),
+                + (owner_id if kind == 4 else _shared_uuid(self.seed, 4, h % 1000)),
             },
         }
         if item["state"] == "Unassigned":
             item["dateUnassigned"] = _iso(assigned + timedelta(hours=1))
         if scope == "Session":
-            session_id = owner_id if kind == 2 else _uuid(self.seed, 2, h % 1000)
+            session_id = owner_id if kind == 2 else _shared_uuid(self.seed, 2, h % 1000)
             item["session"] = {
                 "id": session_id,
                 "type": "web",
@@ -285,7 +295,7 @@ class FakeJourneyApi:
         if faults.drop_every and number % faults.drop_every == 0:
             return None
         try:
-            injected = self._injected(number)
+            injected = self._injected(number, correlation_id)
             if injected is not None:
                 return injected
             self._authorize(header)
@@ -300,7 +310,9 @@ class FakeJourneyApi:
             content = content[: len(content) // 2]
         return 200, [], content
 
-    def _injected(self, number: int) -> tuple[int, list[tuple[str, str]], bytes] | None:
+    def _injected(
+        self, number: int, correlation_id: str
+    ) -> tuple[int, list[tuple[str, str]], bytes] | None:
         faults = self.faults
         retry_after = faults.retry_after
         header = str(int(retry_after)) if float(retry_after).is_integer() else str(retry_after)
@@ -314,22 +326,24 @@ class FakeJourneyApi:
         elif faults.rate_limit is not None:
             wait = self._take_token(*faults.rate_limit)
             if wait > 0:
-                return self._limit(str(max(1, math.ceil(wait))))
+                return self._limit(str(max(1, math.ceil(wait))), correlation_id)
         if status is None:
             return None
         if status == 429:
-            return self._limit(header)
+            return self._limit(header, correlation_id)
         code = {500: "internal.server.error", 502: "bad.gateway", 503: "service.unavailable"}
         raise _Error(status, code.get(status, "server.error"), "Injected failure")
 
-    def _limit(self, retry_after: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    def _limit(
+        self, retry_after: str, correlation_id: str
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
         body = {
             "message": "Rate limit exceeded the maximum. Retry the request in "
             f"[{retry_after}] seconds",
             "code": "too.many.requests.retry.after",
             "status": 429,
             "messageParams": {},
-            "contextId": _uuid(self.seed, 98, self._counter),
+            "contextId": correlation_id,
             "details": [],
             "errors": [],
         }
@@ -503,6 +517,8 @@ class FakeJourneyApi:
         if "serviceLevel" in data:
             level = data["serviceLevel"]
             _expect(isinstance(level, dict), "serviceLevel", "an object")
+            unknown = sorted(set(level) - {"percentage", "durationMs"})
+            _expect(not unknown, f"serviceLevel.{','.join(unknown)}", "no such field")
             pct = level.get("percentage")
             if pct is not None:
                 _expect(
@@ -610,8 +626,7 @@ class FakeJourneyApi:
         if not isinstance(interval, str) or (match := _INTERVAL_RE.match(interval)) is None:
             raise _Error(400, "bad.request", f"Invalid interval {interval!r}: expected start/end")
         try:
-            start = datetime.fromisoformat(match.group(1).replace("Z", "+00:00"))
-            end = datetime.fromisoformat(match.group(2).replace("Z", "+00:00"))
+            start, end = (_utc(match.group(i)) for i in (1, 2))
         except ValueError:
             raise _Error(400, "bad.request", f"Invalid interval {interval!r}") from None
         _expect(start < end, "interval", "a start before its end")
@@ -621,18 +636,20 @@ class FakeJourneyApi:
                 400, "bad.request", "Invalid value for metrics: expected a non-empty array"
             )
         for metric in metrics:
-            _expect(metric in _METRICS, "metrics", f"known metric names, not {metric!r}")
+            _expect(_known(metric, _METRICS), "metrics", f"known metric names, not {metric!r}")
         group_by = query.get("groupBy") or []
         _expect(isinstance(group_by, list), "groupBy", "an array")
         for dimension in group_by:
-            _expect(dimension in _DIMENSIONS, "groupBy", f"known dimensions, not {dimension!r}")
+            _expect(
+                _known(dimension, _DIMENSIONS), "groupBy", f"known dimensions, not {dimension!r}"
+            )
         if "filter" in query:
             _check_filter(query["filter"])
         views = query.get("views") or []
         _expect(isinstance(views, list), "views", "an array")
         for view in views:
             _expect(isinstance(view, dict), "views", "objects")
-            _expect(view.get("target") in _METRICS, "views.target", "a known metric")
+            _expect(_known(view.get("target"), _METRICS), "views.target", "a known metric")
             _expect(isinstance(view.get("name"), str), "views.name", "a string")
             _expect(view.get("function") == "rangeBound", "views.function", "rangeBound")
         step = _period(query.get("granularity"), end - start)
@@ -774,7 +791,7 @@ def _int_param(
     if name not in query:
         return default
     raw = query[name][0]
-    if not raw.isdecimal():
+    if not (raw.isascii() and raw.isdecimal()):
         raise _Error(400, "bad.request", f"Invalid value for {name}: {raw!r} is not a number")
     value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):
@@ -800,11 +817,20 @@ def _decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, number = text.partition(":")
-        if kind != "o" or not number.isdecimal():
+        if kind != "o" or not (number.isascii() and number.isdecimal()):
             raise ValueError(text)
         return int(number)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise _Error(400, "bad.request", f"Invalid cursor {cursor!r}") from None
+
+
+def _known(value: object, names: frozenset[str]) -> bool:
+    return isinstance(value, str) and value in names
+
+
+def _utc(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _period(granularity: object, span: timedelta) -> timedelta:
@@ -823,11 +849,15 @@ def _check_filter(node: object, depth: int = 0) -> None:
     if not isinstance(node, dict):
         raise _Error(400, "bad.request", "Invalid value for filter: expected an object")
     _expect(node.get("type") in ("and", "or"), "filter.type", "and|or")
-    for predicate in node.get("predicates") or []:
+    predicates = node.get("predicates") or []
+    _expect(isinstance(predicates, list), "filter.predicates", "an array")
+    for predicate in predicates:
         _expect(isinstance(predicate, dict), "filter.predicates", "objects")
         dimension = predicate.get("dimension")
         if dimension is not None:
-            _expect(dimension in _DIMENSIONS, "filter.predicates.dimension", "a known dimension")
+            _expect(
+                _known(dimension, _DIMENSIONS), "filter.predicates.dimension", "a known dimension"
+            )
         operator = predicate.get("operator")
         if operator is not None:
             _expect(
@@ -836,6 +866,7 @@ def _check_filter(node: object, depth: int = 0) -> None:
                 "matches|exists|notExists",
             )
     clauses = node.get("clauses") or []
+    _expect(isinstance(clauses, list), "filter.clauses", "an array")
     _expect(depth == 0 or not clauses, "filter.clauses", "at most two levels")
     for clause in clauses:
         _check_filter(clause, depth + 1)

@@ -1,0 +1,49 @@
+"""Typed uses of the public API, checked by mypy (`mypy --strict tests/typing`).
+
+This module is NOT meant to be executed: it only has to type-check, so that users' own
+type checkers see the right types (models' constructors, pager items, bulk results).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from journey_async import (
+    ActionTarget,
+    JourneyAggregationQuery,
+    JourneyClient,
+    SegmentAssignment,
+    SegmentAssignmentsUpdate,
+)
+from journey_async.models import JourneyAggregateQueryFilter, KeyValue, ServiceLevel
+
+
+async def uses(client: JourneyClient) -> None:
+    target: ActionTarget = await client.get_journey_actiontarget("x")
+    level: ServiceLevel | None = target.service_level
+    created: datetime | None = target.created_date
+    async for assignment in client.iter_journey_session_segments("s", page_size=200):
+        item: SegmentAssignment = assignment
+        del item
+    targets: list[ActionTarget] = await client.map(client.get_journey_actiontarget, ["a", "b"])
+    query = JourneyAggregationQuery(
+        "2020-11-01T00:00:00.000Z/2020-11-08T00:00:00.000Z",
+        ["nJourneySessions"],
+        granularity="P1D",
+        filter=JourneyAggregateQueryFilter("and"),
+    )
+    await client.post_analytics_journeys_aggregates_query(query)
+    await client.post_journey_externalcontact_segments(
+        "c", body=[SegmentAssignmentsUpdate("seg", "Assigned")]
+    )
+    pair = KeyValue("k", "v")
+    del level, created, targets, pair
+
+
+async def bulk_with_errors(client: JourneyClient) -> None:
+    results = await client.map(client.get_journey_actiontarget, ["a"], return_exceptions=True)
+    for result in results:
+        if isinstance(result, Exception):
+            continue
+        name: str | None = result.name
+        del name
