@@ -118,7 +118,8 @@ class RateLimitGate:
 
     * A 429 with `Retry-After` closes the gate: every new attempt of the client waits until the
       time has passed, so N concurrent tasks cause about one round of 429s, not N.
-    * The first 429 of a round also sets a pace. Over the recent past (since the previous
+    * The first 429 of a round also sets a pace (given at least 20 successes to judge by).
+      Over the recent past (since the previous
       round, at most `_HORIZON` seconds) the server let `ok` requests through, and it refills
       while we pause, so `ok / (window + retry_after)` estimates the rate it allows; after the
       pause, attempts are spaced at 95% of that. Each success then shortens the spacing a little
@@ -132,6 +133,7 @@ class RateLimitGate:
     _SAFETY = 0.95  # pace just under the estimated server rate
     _PROBE = 0.9995  # per success, the interval shrinks by this factor (about 5% per 100)
     _HORIZON = 2.0  # seconds of success history an estimate looks at
+    _MIN_SAMPLE = 20  # fewer successes than this say nothing about a rate: pause, do not pace
 
     def __init__(self, clock: Clock, sleep: Sleep, cap: float) -> None:
         self._clock = clock
@@ -182,7 +184,7 @@ class RateLimitGate:
             )
             ok = sum(1 for moment in successes if moment >= since)
             window = now - since + max(retry_after, 0.0)
-            if ok and window > 0:
+            if ok >= self._MIN_SAMPLE and window > 0:
                 interval = window / (ok * self._SAFETY)
                 if self._interval:
                     interval = min(interval, self._interval * 2)  # at most halve the pace
