@@ -8,6 +8,8 @@ async with JourneyClient("my-token", region="mypurecloud.ie") as client:
 ```
 """
 
+import logging
+
 from ._auth import CallableToken, ClientCredentials, StaticToken
 from ._bulk import MapUnordered
 from ._client import JourneyClient
@@ -84,6 +86,10 @@ __all__ = [
     "JourneyAggregationQuery",
     "JourneyAggregateQueryResponse",
 ]
+
+# A library logs, the application decides where to: without logging configured, nothing is
+# printed (not even warnings, through logging's last-resort handler).
+logging.getLogger("journey_async").addHandler(logging.NullHandler())
 
 # Show `journey_async.JourneyClient` (not `journey_async._client.JourneyClient`) in reprs and
 # tracebacks, as httpx does.

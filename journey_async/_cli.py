@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 import anyio
@@ -56,8 +58,15 @@ def _plain(model: object) -> Any:
 class Output:
     """Writes items as a table, one JSON document, or JSON lines; progress to stderr."""
 
-    def __init__(self, fmt: str, columns: Sequence[tuple[str, Callable[[Any], object]]]) -> None:
+    def __init__(
+        self,
+        fmt: str,
+        columns: Sequence[tuple[str, Callable[[Any], object]]],
+        *,
+        single: bool = False,
+    ) -> None:
         self.fmt = fmt
+        self.single = single
         self.columns = columns
         self.rows: list[list[str]] = []
         self.items: list[Any] = []
@@ -92,7 +101,8 @@ class Output:
             self.progress(force=True)
             sys.stderr.write("\n")
         if self.fmt == "json":
-            json.dump(self.items, self.stdout, ensure_ascii=False, indent=2)
+            document = self.items[0] if self.single and len(self.items) == 1 else self.items
+            json.dump(document, self.stdout, ensure_ascii=False, indent=2)
             self.stdout.write("\n")
         elif self.fmt == "table":
             self.stdout.write(render_table([name for name, _ in self.columns], self.rows))
@@ -195,7 +205,7 @@ async def run_command(args: argparse.Namespace, client: JourneyClient) -> int:
             pager = client.iter_journey_customer_customer_id_segments(*args.ids, **common)
         await _stream(pager, Output(fmt, SEGMENT_COLUMNS))
     elif args.command == "actiontargets":
-        out = Output(fmt, TARGET_COLUMNS)
+        out = Output(fmt, TARGET_COLUMNS, single=args.action != "list")
         if args.action == "list":
             await _stream(
                 client.iter_journey_actiontargets(page_size=args.page_size, limit=args.limit), out
@@ -240,7 +250,7 @@ async def run_command(args: argparse.Namespace, client: JourneyClient) -> int:
 
 def _read_json(source: str) -> dict[str, Any]:
     try:
-        text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()  # noqa: SIM115
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
         data = json.loads(text)
     except OSError as exc:
         msg = f"cannot read {source}: {exc.strerror}"
@@ -421,6 +431,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--token", help="a bearer token (default: credentials from the environment)"
     )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log retries (-v) and requests (-vv)"
+    )
     formats = parser.add_mutually_exclusive_group()
     formats.add_argument("--json", dest="format", action="store_const", const="json")
     formats.add_argument("--jsonl", dest="format", action="store_const", const="jsonl")
@@ -433,8 +446,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     def output_options(cmd: argparse.ArgumentParser) -> None:
         group = cmd.add_mutually_exclusive_group()
-        group.add_argument("--json", dest="format", action="store_const", const="json")
-        group.add_argument("--jsonl", dest="format", action="store_const", const="jsonl")
+        # SUPPRESS: an option not given here must not overwrite one given before the command.
+        group.add_argument(
+            "--json", dest="format", action="store_const", const="json", default=argparse.SUPPRESS
+        )
+        group.add_argument(
+            "--jsonl", dest="format", action="store_const", const="jsonl", default=argparse.SUPPRESS
+        )
 
     segments = commands.add_parser("segments", help="stream segment assignments (all pages)")
     segments.add_argument("kind", choices=("session", "customer", "externalcontact"))
@@ -494,6 +512,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `journey-async` and `python -m journey_async`."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("journey-async: %(message)s"))
+        library_logger = logging.getLogger("journey_async")
+        library_logger.addHandler(handler)
+        library_logger.setLevel(logging.INFO if args.verbose == 1 else logging.DEBUG)
     try:
         if args.command == "demo":
             return anyio.run(demo, args.assignments, args.targets, sys.stdout)
