@@ -41,6 +41,7 @@ from ._pagination import AsyncPager
 from ._regions import api_base_url
 from ._retry import RateLimitGate, RetryPolicy, retry_middleware
 from ._serde import decode, encode
+from ._slots import Slots
 from ._status import make_status_error
 from ._types import Clock, Handler, Middleware, Sleep, TokenSource
 from ._version import __version__
@@ -288,7 +289,7 @@ class JourneyClient:
             msg = f"max_in_flight must be an int >= 1 or None, got {max_in_flight!r}"
             raise ValueError(msg)
         self._max_in_flight = max_in_flight
-        self._in_flight: anyio.CapacityLimiter | None = None
+        self._in_flight = Slots(max_in_flight) if max_in_flight is not None else None
 
         self._clock: Clock = clock or time.monotonic
         self._sleep: Sleep = sleep or anyio.sleep
@@ -398,9 +399,6 @@ class JourneyClient:
         """
         gated = request.extensions.get("journey_async.template") != "/oauth/token"
         limiter = self._in_flight
-        if limiter is None and self._max_in_flight is not None:
-            # Created on first use, inside the running event loop.
-            limiter = self._in_flight = anyio.CapacityLimiter(self._max_in_flight)
         if limiter is not None:
             await limiter.acquire()
         try:
