@@ -639,11 +639,3 @@ class ErrorBody:
     details: list[Detail] | None = None
     errors: list[ErrorBody] | None = None
     limit: Limit | None = None
-
-
-# Resolve the string annotations (`from __future__ import annotations`) now, while this module's
-# names are in scope: the package later presents these classes as `journey_async.X`.
-for _cls in list(globals().values()):
-    if isinstance(_cls, type) and attrs.has(_cls):
-        attrs.resolve_types(_cls)
-del _cls

@@ -11,17 +11,21 @@ inside a cancel scope between items, and breaking out of a loop leaves nothing r
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import sys
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import anyio
 import attrs
 import httpx
 import sniffio
-from anyio.abc import TaskGroup
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from anyio.abc import TaskGroup
 
 from ._exceptions import PaginationError
 
@@ -344,6 +348,10 @@ class AsyncPager(Generic[T, P]):
         if self._tg is not None:
             self._tg.start_soon(job.run, self._source.fetch)
         elif sniffio.current_async_library() == "asyncio":
+            # asyncio is loaded whenever it is the running library; importing it here keeps
+            # `import journey_async` 20 ms lighter for everyone else.
+            import asyncio
+
             job.task = asyncio.get_running_loop().create_task(job.run(self._source.fetch))
         else:
             return  # trio outside `async with`: no unstructured tasks, so no prefetch
@@ -385,7 +393,7 @@ class AsyncPager(Generic[T, P]):
         for job in pending.values():
             if job.task is not None:
                 job.task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
+                with contextlib.suppress(sys.modules["asyncio"].CancelledError):
                     await job.task
 
     async def aclose(self) -> None:

@@ -7,7 +7,6 @@ fields, a POST that sets assignment state), so the policy applies to every one o
 from __future__ import annotations
 
 import collections
-import email.utils
 import logging
 import math
 import random
@@ -103,6 +102,8 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         if math.isnan(seconds) or math.isinf(seconds):
             return None
         return max(0.0, seconds)
+    import email.utils  # only HTTP dates need it; most servers send seconds
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):

@@ -28,15 +28,24 @@ import types
 import typing
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_unstructure_fn, override
 
+from . import _models
 from ._exceptions import DecodeError
 
-__all__ = ["converter", "decode", "encode", "parse_datetime", "format_datetime", "to_camel"]
+if TYPE_CHECKING:
+    import cattrs
+
+__all__ = [
+    "get_converter",
+    "decode",
+    "encode",
+    "parse_datetime",
+    "format_datetime",
+    "to_camel",
+]
 
 T = TypeVar("T")
 
@@ -336,7 +345,7 @@ class _StructureFnBuilder:
         return ns["item"]  # type: ignore[no-any-return]
 
     def _build(self, cls: type) -> Callable[[Any], Any]:
-        attrs.resolve_types(cls)  # no-op for our models, resolved when _models was imported
+        _resolve(cls)
         ns: dict[str, Any] = {"_cls": cls, **_GENERATED_GLOBALS}
         lines = [
             f"def structure_{cls.__name__}(o):",
@@ -373,28 +382,55 @@ class _StructureFnBuilder:
 # The converter
 
 
-def _make_converter() -> tuple[cattrs.Converter, _StructureFnBuilder]:
-    conv = cattrs.Converter()
-    builder = _StructureFnBuilder()
+def _resolve(cls: type) -> None:
+    """Resolve the string annotations of a model, once, in the namespace it was written in.
 
-    def structure_hook(cls: type) -> Callable[[Any, Any], Any]:
-        fn: Callable[[Any], Any] = builder.get(cls)
-        return lambda obj, _type: fn(obj)
-
-    def unstructure_hook(cls: Any) -> Callable[[Any], dict[str, Any]]:
-        renames: dict[str, Any] = {
-            a.name: override(rename=to_camel(a.name)) for a in attrs.fields(cls)
-        }
-        return make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True, **renames)
-
-    conv.register_structure_hook_factory(attrs.has, structure_hook)
-    conv.register_unstructure_hook(datetime, format_datetime)
-    conv.register_unstructure_hook_factory(attrs.has, unstructure_hook)
-    return conv, builder
+    Done on first use rather than at import (about 10 ms for all models); the package presents
+    the models as `journey_async.X`, whose namespace does not hold every nested type.
+    """
+    if cls not in _resolved:
+        attrs.resolve_types(cls, globalns=vars(_models))
+        _resolved.add(cls)
 
 
-converter, _builder = _make_converter()
-"""The package's converter. Private: users get models from the client, not from here."""
+_resolved: set[type] = set()
+_builder = _StructureFnBuilder()
+_converter: cattrs.Converter | None = None
+
+
+def get_converter() -> cattrs.Converter:
+    """The package's cattrs converter, built on first use (cattrs is imported only then)."""
+    global _converter
+    if _converter is None:
+        import cattrs
+        from cattrs.gen import make_dict_unstructure_fn, override
+
+        conv = cattrs.Converter()
+
+        def structure_hook(cls: type) -> Callable[[Any, Any], Any]:
+            fn: Callable[[Any], Any] = _builder.get(cls)
+            return lambda obj, _type: fn(obj)
+
+        def unstructure_hook(cls: Any) -> Callable[[Any], dict[str, Any]]:
+            _resolve(cls)
+            renames: dict[str, Any] = {
+                a.name: override(rename=to_camel(a.name)) for a in attrs.fields(cls)
+            }
+            return make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True, **renames)
+
+        conv.register_structure_hook_factory(attrs.has, structure_hook)
+        conv.register_unstructure_hook(datetime, format_datetime)
+        conv.register_unstructure_hook_factory(attrs.has, unstructure_hook)
+        _converter = conv
+    return _converter
+
+
+def __getattr__(name: str) -> Any:
+    # `from ._serde import converter` keeps working while cattrs loads lazily.
+    if name == "converter":
+        return get_converter()
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 def structure_fn(cls: type[T]) -> Callable[[Any], T]:
@@ -453,7 +489,7 @@ def to_jsonable(body: object) -> object:
         return [to_jsonable(item) for item in body]
     if attrs.has(type(body)):
         _check_required(body)
-        return converter.unstructure(body)
+        return get_converter().unstructure(body)
     if isinstance(body, dict):
         return body
     msg = f"a request body must be a model, a dict or a list of them, not {type(body).__name__}"
