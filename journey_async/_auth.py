@@ -274,8 +274,13 @@ def auth_middleware(provider: TokenProvider) -> Middleware:
     or the same token again, is returned as is and becomes `AuthenticationError`.
     """
 
+    checked = ""  # the last token that passed _check_token: most calls reuse it
+
     async def auth_mw(request: httpx.Request, call_next: Handler) -> httpx.Response:
-        token = _check_token(await provider.get_token(), "the token provider")
+        nonlocal checked
+        token = await provider.get_token()
+        if token is not checked:
+            checked = _check_token(token, "the token provider")
         request.headers["Authorization"] = "Bearer " + token
         response = await call_next(request)
         if response.status_code != 401:

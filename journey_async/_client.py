@@ -849,8 +849,10 @@ def _chain(middleware: Sequence[Middleware], innermost: Handler) -> Handler:
 
 
 def _bind(mw: Middleware, call_next: Handler) -> Handler:
-    async def handler(request: httpx.Request) -> httpx.Response:
-        return await mw(request, call_next)
+    # A plain function returning the middleware's coroutine: one frame less per layer than an
+    # `async def` wrapper, on every request.
+    def handler(request: httpx.Request) -> Awaitable[httpx.Response]:
+        return mw(request, call_next)
 
     return handler
 

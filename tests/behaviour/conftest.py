@@ -177,10 +177,10 @@ class RespxJourneyApi:
 
     def _build_router(self) -> respx.Router:
         router = respx.Router(base_url=BASE_URL, assert_all_mocked=True, assert_all_called=False)
-        # Every request passes the first two routes; they answer only to inject a failure or
-        # reject the token, and otherwise fall through (a side effect returning None).
-        router.route(name="faults").mock(side_effect=self._faults)
-        router.route(name="auth").mock(side_effect=self._auth)
+        # Every request passes the first route: it answers only to inject a failure or reject
+        # the token, and otherwise falls through (a side effect returning None). respx keeps
+        # one route per pattern, so the catch-all at the end needs a pattern of its own.
+        router.route(name="gate").mock(side_effect=self._gate)
         one_target = r"^/api/v2/journey/actiontargets/(?P<target_id>[^/]+)$"
         router.get(path__regex=one_target, name="get_target").mock(side_effect=self._get_target)
         router.patch(path__regex=one_target, name="patch_target").mock(
@@ -202,18 +202,22 @@ class RespxJourneyApi:
         router.post(path="/api/v2/analytics/journeys/aggregates/query", name="aggregates").mock(
             side_effect=self._aggregates
         )
-        router.route(name="not_found").mock(
+        router.route(path__regex=r"^/", name="not_found").mock(
             side_effect=lambda request: self._error(
                 404, "not.found", "The requested resource was not found."
             )
         )
         return router
 
-    def _faults(self, request: httpx.Request) -> httpx.Response | None:
+    def _gate(self, request: httpx.Request) -> httpx.Response | None:
         self.request_count += 1
-        if not self.pending_failures:
-            return None
-        status = self.pending_failures.pop(0)
+        if self.pending_failures:
+            return self._injected(self.pending_failures.pop(0))
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return self._error(401, "bad.credentials", "Invalid login credentials.")
+        return None
+
+    def _injected(self, status: int) -> httpx.Response:
         if status == 429:
             return self._error(
                 429,
@@ -225,11 +229,6 @@ class RespxJourneyApi:
             return self._bad("Injected failure")
         code = {502: "bad.gateway", 503: "service.unavailable", 504: "gateway.timeout"}
         return self._error(status, code.get(status, "server.error"), "Injected failure")
-
-    def _auth(self, request: httpx.Request) -> httpx.Response | None:
-        if request.headers.get("Authorization") == f"Bearer {TOKEN}":
-            return None
-        return self._error(401, "bad.credentials", "Invalid login credentials.")
 
     def _get_target(self, request: httpx.Request, target_id: str) -> httpx.Response:
         target = self.targets.get(target_id)

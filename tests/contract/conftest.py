@@ -1,0 +1,174 @@
+"""Fixtures of the contract tests: Stoplight Prism mocking the Journey OpenAPI file on loopback.
+
+`prism mock --errors` answers a request that breaks the spec (path, query, headers, security,
+body) with an error status and an `sl-violations` header, so every request the client sends is
+checked by a tool this project did not write. `scripts/prism.sh` installs Prism into `.prism/`;
+without node, Prism or the spec file the tests skip, saying why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from journey_async import JourneyClient
+
+HOST = "127.0.0.1"
+TOKEN = "contract-token-5e2b"
+SPEC_NAME = Path("shared") / "reference" / "journey-openapi.json"
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP_TIMEOUT = 30.0
+
+
+def _find_spec() -> Path | None:
+    """`$JOURNEY_OPENAPI`, else `shared/reference/journey-openapi.json` above this directory."""
+    env = os.environ.get("JOURNEY_OPENAPI")
+    if env:
+        return Path(env) if Path(env).is_file() else None
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / SPEC_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _log_tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+@pytest.fixture(scope="session")
+def openapi_path() -> Path:
+    """The OpenAPI file Prism serves (skips the contract tests when it cannot be found)."""
+    spec = _find_spec()
+    if spec is None:
+        pytest.skip(
+            "contract tests: journey-openapi.json not found "
+            "(set JOURNEY_OPENAPI or keep shared/reference/ above the repository)"
+        )
+    return spec
+
+
+@pytest.fixture(scope="session")
+def openapi(openapi_path: Path) -> dict[str, Any]:
+    """The OpenAPI document, parsed (for the examples Prism answers with)."""
+    data: dict[str, Any] = json.loads(openapi_path.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture(scope="session")
+def prism_url(openapi_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start `prism mock --errors` on a free loopback port; yield its base URL; stop it."""
+    spec = openapi_path
+    if shutil.which("node") is None:
+        pytest.skip("contract tests: node is not on PATH (Prism needs it)")
+    prism = Path(os.environ.get("PRISM_BIN", ROOT / ".prism" / "node_modules" / ".bin" / "prism"))
+    if not prism.is_file():
+        pytest.skip(f"contract tests: Prism is not installed at {prism} (run scripts/prism.sh)")
+
+    port = _free_port()
+    log = tmp_path_factory.mktemp("prism") / "prism.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(prism), "mock", "--errors", "-h", HOST, "-p", str(port), str(spec)],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://{HOST}:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"Prism exited with {proc.returncode} at startup:\n{_log_tail(log)}")
+            try:
+                httpx.get(url + "/", timeout=1.0)  # any HTTP answer (a 404) means it is up
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"Prism did not answer within {STARTUP_TIMEOUT:g} s:\n{_log_tail(log)}")
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@dataclass
+class Exchange:
+    """One request as sent on the wire and what Prism said about it."""
+
+    method: str
+    url: str
+    request_headers: httpx.Headers
+    request_body: bytes
+    status: int
+    violations: str | None
+
+
+@dataclass
+class Recorder:
+    """Every request/response pair of one `httpx.AsyncClient`, token requests included."""
+
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    async def on_response(self, response: httpx.Response) -> None:
+        request = response.request
+        self.exchanges.append(
+            Exchange(
+                method=request.method,
+                url=str(request.url),
+                request_headers=request.headers,
+                request_body=request.content,
+                status=response.status_code,
+                violations=response.headers.get("sl-violations"),
+            )
+        )
+
+    def assert_no_violations(self) -> None:
+        bad = [(e.method, e.url, e.status, e.violations) for e in self.exchanges if e.violations]
+        assert not bad, f"Prism rejected requests the client sent: {bad}"
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+async def http(recorder: Recorder) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client that records every exchange (API and token requests) in `recorder`."""
+    async with httpx.AsyncClient(
+        timeout=10.0, event_hooks={"response": [recorder.on_response]}
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+async def prism_client(prism_url: str, http: httpx.AsyncClient) -> AsyncIterator[JourneyClient]:
+    """A JourneyClient on Prism with a static bearer token, no retries, recording its traffic."""
+    async with JourneyClient(TOKEN, base_url=prism_url, http_client=http, retry=None) as client:
+        yield client
