@@ -1,0 +1,75 @@
+"""Run every benchmark and print one Markdown report; also write it as JSON for comparisons.
+
+    python benchmarks/run.py [--quick] [--json benchmarks/results/latest.json]
+
+Each benchmark script starts its own loopback server (`benchmarks/loopback.py`, a separate
+process) and runs every client in a process of its own, taking medians over several runs, with
+the baselines (bare httpx, the official SDK when installed) measured in the same run. The
+report is what `benchmarks/RESULTS.md` records. `--quick` runs fewer repetitions and skips
+the 1,000,000-item stream (a smoke run, not a measurement).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+BENCHMARKS = [
+    ("W1 bulk: 2,000 lookups at concurrency 32", "bench_bulk.py", ["--runs", "5"], ["--runs", "1"]),
+    ("W2 stream and prefetch", "bench_stream.py", ["--runs", "3"], ["--runs", "1", "--quick"]),
+    (
+        "W3 per-request latency, and import time",
+        "bench_latency.py",
+        ["--runs", "5"],
+        ["--runs", "1"],
+    ),
+    ("W4 decode one 200-item page", "bench_decode.py", [], ["--runs", "3", "--loops", "100"]),
+    (
+        "Rate limits: 1,000 lookups against 100 req/s",
+        "bench_ratelimit.py",
+        ["--runs", "3"],
+        ["--runs", "1"],
+    ),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", type=Path, default=HERE / "results" / "latest.json")
+    args = parser.parse_args()
+
+    report: dict[str, object] = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "sections": {},
+    }
+    sections: dict[str, str] = {}
+    for title, script, full, quick in BENCHMARKS:
+        started = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, str(HERE / script), *(quick if args.quick else full)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        took = time.perf_counter() - started
+        text = out.stdout.strip() if out.returncode == 0 else f"FAILED:\n{out.stderr.strip()}"
+        sections[title] = text
+        print(f"## {title}\n\n{text}\n\n({script}, {took:.0f} s)\n", flush=True)
+    report["sections"] = sections
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"(written to {args.json})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
