@@ -166,9 +166,7 @@ class RespxJourneyApi:
 
     @staticmethod
     def _ok(payload: Any) -> httpx.Response:
-        return httpx.Response(
-            200, json=payload, headers={"inin-correlation-id": str(uuid.uuid4())}
-        )
+        return httpx.Response(200, json=payload, headers={"inin-correlation-id": str(uuid.uuid4())})
 
     def _bad(self, message: str) -> httpx.Response:
         return self._error(400, "bad.request", message)
@@ -348,7 +346,9 @@ class RespxJourneyApi:
             return self._error(404, "not.found", f"External contact {owner} not found")
         data = json.loads(request.content or b"null")
         if not isinstance(data, list) or not all(
-            isinstance(u, dict) and u.get("segmentId") and u.get("state") in ("Assigned", "Unassigned")
+            isinstance(u, dict)
+            and u.get("segmentId")
+            and u.get("state") in ("Assigned", "Unassigned")
             for u in data
         ):
             return self._bad("Invalid value for body: expected segment assignment updates")
@@ -417,10 +417,14 @@ class RespxJourneyApi:
 
 @dataclass
 class Backend:
-    """What a behaviour test needs from a backend: a client, known ids, faults and a counter."""
+    """What a behaviour test needs from a backend: clients, known ids, faults and a counter.
+
+    Clients are opened inside the test (`async with backend.open() as client:`), so that they
+    live and are closed on the test's own event loop: in auto mode pytest-asyncio would run an
+    async fixture on asyncio even for the trio runs of the anyio plugin.
+    """
 
     name: str
-    client: JourneyClient
     sleeper: Any
     session_id: str
     session_size: int
@@ -432,9 +436,13 @@ class Backend:
     missing_target_id: str
     _fail_next: Callable[[list[int]], None] = field(repr=False)
     _requests: Callable[[], int] = field(repr=False)
-    _connect: Callable[[str], contextlib.AbstractAsyncContextManager[JourneyClient]] = field(
+    _open: Callable[[str], contextlib.AbstractAsyncContextManager[JourneyClient]] = field(
         repr=False
     )
+
+    def open(self, token: str = TOKEN) -> contextlib.AbstractAsyncContextManager[JourneyClient]:
+        """A client on this backend sending `token`, with instant retry sleeps; closed after."""
+        return self._open(token)
 
     def fail_next(self, statuses: list[int]) -> None:
         """Answer the next API requests with these statuses, in order, then normally again."""
@@ -444,102 +452,85 @@ class Backend:
         """API requests the backend has seen so far (failed ones included)."""
         return self._requests()
 
-    def connect(self, token: str) -> contextlib.AbstractAsyncContextManager[JourneyClient]:
-        """Another client on the same backend, sending `token` (closed when the block ends)."""
-        return self._connect(token)
 
-
-@contextlib.contextmanager
-def _no_server() -> Iterator[None]:
-    yield None
-
-
-@pytest.fixture(params=["respx", "fake", "fake-loopback"])
-async def backend(request: pytest.FixtureRequest, sleeper: Any) -> AsyncIterator[Backend]:
-    """The same small interface over the respx emulation, the fake in-process and on loopback."""
-    kind = str(request.param)
+def _client_opener(
+    sleeper: Any,
+    base_url: str,
+    make_transport: Callable[[], httpx.AsyncBaseTransport] | None,
+) -> Callable[[str], contextlib.AbstractAsyncContextManager[JourneyClient]]:
+    """Open clients on `base_url`: through `make_transport()` in-process, else over the network."""
 
     @contextlib.asynccontextmanager
     async def open_client(token: str) -> AsyncIterator[JourneyClient]:
         options: dict[str, Any] = {
+            "base_url": base_url,
             "retry": RetryPolicy(),
             "sleep": sleeper,
             "clock": sleeper.clock,
         }
-        if loopback_url is not None:
-            async with JourneyClient(token, base_url=loopback_url, **options) as client:
+        if make_transport is None:
+            async with JourneyClient(token, **options) as client:
                 yield client
             return
         async with (
             httpx.AsyncClient(transport=make_transport()) as http,
-            JourneyClient(token, base_url=BASE_URL, http_client=http, **options) as client,
+            JourneyClient(token, http_client=http, **options) as client,
         ):
             yield client
 
-    loopback_url: str | None = None
+    return open_client
+
+
+@pytest.fixture(params=["respx", "fake", "fake-loopback"])
+def backend(request: pytest.FixtureRequest, sleeper: Any) -> Iterator[Backend]:
+    """The same small interface over the respx emulation, the fake in-process and on loopback."""
+    kind = str(request.param)
     if kind == "respx":
         emulation = RespxJourneyApi()
         router = emulation.router
-
-        def make_transport() -> httpx.AsyncBaseTransport:
-            return httpx.MockTransport(router.async_handler)
-
-        ids: dict[str, Any] = {
-            "session_id": emulation.session_id,
-            "session_size": len(emulation.sessions[emulation.session_id]),
-            "contact_id": emulation.contact_id,
-            "contact_size": len(emulation.contacts[emulation.contact_id]),
-            "customer": emulation.customer,
-            "customer_size": len(emulation.customers[emulation.customer]),
-            "target_ids": list(emulation.target_ids),
-        }
-        fail_next: Callable[[list[int]], None] = emulation.pending_failures.extend
-
-        def count() -> int:
-            return emulation.request_count
-
-        server: contextlib.AbstractContextManager[str | None] = _no_server()
-    else:
-        api = FakeJourneyApi(
-            seed=3,
-            action_targets=20,
-            sessions=2,
-            assignments_per_session=60,
-            customers=2,
-            assignments_per_customer=40,
-            external_contacts=2,
-            assignments_per_contact=30,
+        yield Backend(
+            name=kind,
+            sleeper=sleeper,
+            session_id=emulation.session_id,
+            session_size=len(emulation.sessions[emulation.session_id]),
+            contact_id=emulation.contact_id,
+            contact_size=len(emulation.contacts[emulation.contact_id]),
+            customer=emulation.customer,
+            customer_size=len(emulation.customers[emulation.customer]),
+            target_ids=list(emulation.target_ids),
+            missing_target_id=MISSING_ID,
+            _fail_next=emulation.pending_failures.extend,
+            _requests=lambda: emulation.request_count,
+            _open=_client_opener(
+                sleeper, BASE_URL, lambda: httpx.MockTransport(router.async_handler)
+            ),
         )
+        return
 
-        def make_transport() -> httpx.AsyncBaseTransport:
-            return api.transport()
-
-        ids = {
-            "session_id": api.session_ids[0],
-            "session_size": 60,
-            "contact_id": api.external_contact_ids[0],
-            "contact_size": 30,
-            "customer": api.customer_ids[0],
-            "customer_size": 40,
-            "target_ids": list(api.action_target_ids),
-        }
-        fail_next = api.faults.fail_next.extend
-
-        def count() -> int:
-            return api.stats.requests
-
-        server = api.serve_in_thread() if kind == "fake-loopback" else _no_server()
-
+    api = FakeJourneyApi(
+        seed=3,
+        action_targets=20,
+        sessions=2,
+        assignments_per_session=60,
+        customers=2,
+        assignments_per_customer=40,
+        external_contacts=2,
+        assignments_per_contact=30,
+    )
+    server = api.serve_in_thread() if kind == "fake-loopback" else contextlib.nullcontext()
     with server as url:
-        loopback_url = url
-        async with open_client(TOKEN) as client:
-            yield Backend(
-                name=kind,
-                client=client,
-                sleeper=sleeper,
-                missing_target_id=MISSING_ID,
-                _fail_next=fail_next,
-                _requests=count,
-                _connect=open_client,
-                **ids,
-            )
+        yield Backend(
+            name=kind,
+            sleeper=sleeper,
+            session_id=api.session_ids[0],
+            session_size=60,
+            contact_id=api.external_contact_ids[0],
+            contact_size=30,
+            customer=api.customer_ids[0],
+            customer_size=40,
+            target_ids=list(api.action_target_ids),
+            missing_target_id=MISSING_ID,
+            _fail_next=api.faults.fail_next.extend,
+            _requests=lambda: api.stats.requests,
+            _open=_client_opener(sleeper, url or BASE_URL, None if url else api.transport),
+        )
