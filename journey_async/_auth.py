@@ -210,7 +210,11 @@ class ClientCredentials:
             data: Any = json.loads(text)
             access_token = data["access_token"]
             expires_in = data.get("expires_in", 3600)
-            if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
+            if (
+                isinstance(expires_in, bool)
+                or not isinstance(expires_in, int | float)
+                or expires_in < 0
+            ):
                 raise TypeError("expires_in")  # noqa: EM101 - replaced just below
         except (ValueError, KeyError, TypeError, AttributeError):
             msg = f"POST {url}: the token response is not the expected JSON"

@@ -94,11 +94,12 @@ def _path_segment(name: str, value: object) -> str:
     if not value:
         msg = f"{name} must not be empty"
         raise ValueError(msg)
-    encoded = quote(value, safe="")
-    if encoded in (".", ".."):
-        # Dot segments would be resolved away by URL normalization: encode the dots.
-        encoded = encoded.replace(".", "%2E")
-    return encoded
+    if value in (".", ".."):
+        # No encoding is safe: servers may decode `%2E` (RFC 3986 6.2.2.2) and then resolve the
+        # dot segment, so the request would reach another path (Stoplight Prism does this).
+        msg = f"{name} {value!r} cannot be sent as a URL path segment"
+        raise ValueError(msg)
+    return quote(value, safe="")
 
 
 def _page_size(value: object, *, maximum: int | None) -> str:

@@ -268,8 +268,6 @@ async def test_required_update_fields_none(client: JourneyClient, router, catch_
 
 NASTY_IDS = [
     "a/b",
-    "..",
-    ".",
     "a?b=c",
     "a#frag",
     "%2e",
@@ -833,3 +831,15 @@ async def test_middleware_does_not_see_token_requests(monkeypatch: pytest.Monkey
     assert token_request.content == b"grant_type=client_credentials"
     assert [r.headers["Authorization"] for r in api_requests] == ["Bearer cc-token"] * 2
     assert seen == ["api.test.invalid/api/v2/journey/actiontargets/t"] * 2
+
+
+@pytest.mark.parametrize("dots", [".", ".."])
+async def test_dot_ids_are_refused_before_any_request(
+    client: JourneyClient, router: respx.Router, dots: str
+):
+    """`.` and `..` cannot be one path segment safely (servers may decode `%2E`): ValueError."""
+    with pytest.raises(ValueError, match="path segment"):
+        await client.get_journey_actiontarget(dots)
+    with pytest.raises(ValueError, match="path segment"):
+        client.iter_journey_session_segments(dots)
+    assert router.calls.call_count == 0

@@ -14,18 +14,14 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from journey_async import JourneyClient
-
 HOST = "127.0.0.1"
-TOKEN = "contract-token-5e2b"
 SPEC_NAME = Path("shared") / "reference" / "journey-openapi.json"
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 30.0
@@ -105,7 +101,9 @@ def prism_url(openapi_path: Path, tmp_path_factory: pytest.TempPathFactory) -> I
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline:
-                    pytest.fail(f"Prism did not answer within {STARTUP_TIMEOUT:g} s:\n{_log_tail(log)}")
+                    pytest.fail(
+                        f"Prism did not answer within {STARTUP_TIMEOUT:g} s:\n{_log_tail(log)}"
+                    )
                 time.sleep(0.1)
         yield url
     finally:
@@ -115,60 +113,3 @@ def prism_url(openapi_path: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
-
-
-@dataclass
-class Exchange:
-    """One request as sent on the wire and what Prism said about it."""
-
-    method: str
-    url: str
-    request_headers: httpx.Headers
-    request_body: bytes
-    status: int
-    violations: str | None
-
-
-@dataclass
-class Recorder:
-    """Every request/response pair of one `httpx.AsyncClient`, token requests included."""
-
-    exchanges: list[Exchange] = field(default_factory=list)
-
-    async def on_response(self, response: httpx.Response) -> None:
-        request = response.request
-        self.exchanges.append(
-            Exchange(
-                method=request.method,
-                url=str(request.url),
-                request_headers=request.headers,
-                request_body=request.content,
-                status=response.status_code,
-                violations=response.headers.get("sl-violations"),
-            )
-        )
-
-    def assert_no_violations(self) -> None:
-        bad = [(e.method, e.url, e.status, e.violations) for e in self.exchanges if e.violations]
-        assert not bad, f"Prism rejected requests the client sent: {bad}"
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
-
-
-@pytest.fixture
-async def http(recorder: Recorder) -> AsyncIterator[httpx.AsyncClient]:
-    """An httpx client that records every exchange (API and token requests) in `recorder`."""
-    async with httpx.AsyncClient(
-        timeout=10.0, event_hooks={"response": [recorder.on_response]}
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-async def prism_client(prism_url: str, http: httpx.AsyncClient) -> AsyncIterator[JourneyClient]:
-    """A JourneyClient on Prism with a static bearer token, no retries, recording its traffic."""
-    async with JourneyClient(TOKEN, base_url=prism_url, http_client=http, retry=None) as client:
-        yield client
