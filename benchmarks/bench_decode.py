@@ -36,6 +36,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+import journey_async._models
 from journey_async._serde import decode, format_datetime, to_camel
 from journey_async.models import (
     AddressableEntityRef,
@@ -117,6 +118,8 @@ def generic_cattrs_converter() -> cattrs.Converter:
         SegmentAssignment,
         SegmentAssignmentListing,
     ):
+        # The package resolves its models' annotations lazily; the baseline needs them now.
+        attrs.resolve_types(cls, globalns=vars(journey_async._models))
         renames = {f.name: override(rename=to_camel(f.name)) for f in attrs.fields(cls)}
         conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv, **renames))
     return conv
