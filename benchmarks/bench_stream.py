@@ -36,7 +36,10 @@ from _util import (  # noqa: E402
 SESSION = "5d6e7f80-91a2-4b3c-8d4e-f5a6b7c8d9e0"
 
 
-async def stream_journey(base_url: str, items: int, prefetch: int, work_ms: float) -> dict:
+async def stream_pages(
+    base_url: str, items: int, prefetch: int, work_ms: float, listing: str
+) -> dict:
+    """Stream a listing through journey_async's pager: session segments or action targets."""
     import anyio
 
     from journey_async import JourneyClient
@@ -45,7 +48,10 @@ async def stream_journey(base_url: str, items: int, prefetch: int, work_ms: floa
         idle = current_rss_mib()
         count = 0
         started = time.perf_counter()
-        pager = client.iter_journey_session_segments(SESSION, page_size=200, prefetch=prefetch)
+        if listing == "segments":
+            pager = client.iter_journey_session_segments(SESSION, page_size=200, prefetch=prefetch)
+        else:
+            pager = client.iter_journey_actiontargets(page_size=100, prefetch=prefetch)
         async with pager:
             async for page in pager.pages():
                 count += len(page.entities or [])
@@ -59,31 +65,14 @@ async def stream_journey(base_url: str, items: int, prefetch: int, work_ms: floa
         "idle": idle,
         "peak": peak_rss_mib(),
     }
+
+
+async def stream_journey(base_url: str, items: int, prefetch: int, work_ms: float) -> dict:
+    return await stream_pages(base_url, items, prefetch, work_ms, "segments")
 
 
 async def stream_targets(base_url: str, items: int, prefetch: int, work_ms: float) -> dict:
-    import anyio
-
-    from journey_async import JourneyClient
-
-    async with JourneyClient("bench-token", base_url=base_url) as client:
-        idle = current_rss_mib()
-        count = 0
-        started = time.perf_counter()
-        pager = client.iter_journey_actiontargets(page_size=100, prefetch=prefetch)
-        async with pager:
-            async for page in pager.pages():
-                count += len(page.entities or [])
-                if work_ms:
-                    await anyio.sleep(work_ms / 1000)
-        elapsed = time.perf_counter() - started
-    assert count == items, count
-    return {
-        "seconds": elapsed,
-        "items_per_s": count / elapsed,
-        "idle": idle,
-        "peak": peak_rss_mib(),
-    }
+    return await stream_pages(base_url, items, prefetch, work_ms, "targets")
 
 
 async def stream_httpx(base_url: str, items: int, prefetch: int, work_ms: float) -> dict:
