@@ -208,21 +208,22 @@ class ClientCredentials:
             raise _token_error(response, url, text)
         try:
             data: Any = json.loads(text)
-            access_token = data["access_token"]
-            expires_in = data.get("expires_in", 3600)
-            if (
-                isinstance(expires_in, bool)
-                or not isinstance(expires_in, int | float)
-                or expires_in < 0
-            ):
-                raise TypeError("expires_in")  # noqa: EM101 - replaced just below
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except ValueError:
+            data = None
+        access_token = data.get("access_token") if isinstance(data, dict) else None
+        lifetime = data.get("expires_in", 3600) if isinstance(data, dict) else None
+        if (
+            not isinstance(access_token, str)
+            or isinstance(lifetime, bool)
+            or not isinstance(lifetime, int | float)
+        ):
             msg = f"POST {url}: the token response is not the expected JSON"
-            raise DecodeError(msg, path="$", raw="[token response withheld]") from None
+            raise DecodeError(msg, path="$", raw="[token response withheld]")
         token = _check_token(access_token, "the token endpoint")
-        margin = min(self.refresh_margin, float(expires_in) / 2)
+        expires_in = max(0.0, float(lifetime))  # a negative lifetime: use it once, then refresh
+        margin = min(self.refresh_margin, expires_in / 2)
         self._token = token
-        self._expires_at = started + float(expires_in) - margin
+        self._expires_at = started + expires_in - margin
         return token
 
 
