@@ -29,10 +29,12 @@ from _util import loopback_server, machine, median, run_child, table  # noqa: E4
 TOKEN = "bench-token"
 
 
-async def run_journey(base_url: str, ids: list[str], concurrency: int) -> int:
+async def run_journey(
+    base_url: str, ids: list[str], concurrency: int, transport: str | None = None
+) -> int:
     from journey_async import JourneyClient
 
-    async with JourneyClient(TOKEN, base_url=base_url) as client:
+    async with JourneyClient(TOKEN, base_url=base_url, transport=transport) as client:
         results = await client.map(client.get_journey_actiontarget, ids, concurrency=concurrency)
     return len(results)
 
@@ -54,6 +56,34 @@ async def run_httpx(base_url: str, ids: list[str], concurrency: int) -> int:
                 )
                 response.raise_for_status()
                 results.append(json.loads(response.content))
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(concurrency):
+                tg.start_soon(worker)
+    return len(results)
+
+
+async def run_journey_aiohttp(base_url: str, ids: list[str], concurrency: int) -> int:
+    return await run_journey(base_url, ids, concurrency, transport="aiohttp")
+
+
+async def run_aiohttp(base_url: str, ids: list[str], concurrency: int) -> int:
+    import aiohttp
+    import anyio
+
+    results: list[object] = []
+    pending = iter(ids)
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+    connector = aiohttp.TCPConnector(limit=100)
+    async with aiohttp.ClientSession(base_url, connector=connector) as session:
+
+        async def worker() -> None:
+            for target_id in pending:
+                async with session.get(
+                    f"/api/v2/journey/actiontargets/{target_id}", headers=headers
+                ) as response:
+                    response.raise_for_status()
+                    results.append(json.loads(await response.read()))
 
         async with anyio.create_task_group() as tg:
             for _ in range(concurrency):
@@ -85,17 +115,26 @@ def child(args: argparse.Namespace) -> None:
     else:
         import anyio
 
-        fn = run_journey if args.client == "journey_async" else run_httpx
+        fn = {
+            "journey_async": run_journey,
+            "journey_async_aiohttp": run_journey_aiohttp,
+            "httpx": run_httpx,
+            "aiohttp": run_aiohttp,
+        }[args.client]
         done = anyio.run(fn, args.base_url, ids, args.concurrency)
     elapsed = time.perf_counter() - started
     assert done == args.lookups
     print(json.dumps({"seconds": elapsed}))
 
 
-def sdk_installed() -> bool:
+def installed(module: str) -> bool:
     import importlib.util
 
-    return importlib.util.find_spec("PureCloudPlatformClientV2") is not None
+    return importlib.util.find_spec(module) is not None
+
+
+def sdk_installed() -> bool:
+    return installed("PureCloudPlatformClientV2")
 
 
 def main(args: argparse.Namespace) -> None:
@@ -104,6 +143,11 @@ def main(args: argparse.Namespace) -> None:
         ("httpx + json.loads, 32 workers", "httpx", 32),
         ("httpx + json.loads, 8 workers", "httpx", 8),
     ]
+    if installed("httpx_aiohttp"):
+        cases += [
+            ("journey_async map, transport='aiohttp'", "journey_async_aiohttp", 32),
+            ("bare aiohttp + json.loads, 32 workers", "aiohttp", 32),
+        ]
     if sdk_installed():
         cases += [
             ("official SDK, sequential", "sdk", 1),
