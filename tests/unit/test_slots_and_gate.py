@@ -137,9 +137,42 @@ def test_successes_probe_a_faster_pace():
     gate.record_rate_limited(1.0)
     before = gate.pace
     assert before is not None
+    clock.now += 1.0  # after the pause
     for _ in range(100):
         gate.record_success()
     assert gate.pace == pytest.approx(before / 0.9995**100)
+
+
+def paced_gate(clock: Clock) -> RateLimitGate:
+    """A gate that has just started a round: 100 quick successes, then a 429 (pace ~90/s)."""
+    gate = RateLimitGate(clock, clock.sleep, cap=120)
+    for _ in range(100):
+        gate.record_success()
+        clock.now += 0.0005
+    gate.record_rate_limited(1.0)
+    return gate
+
+
+def test_successes_during_the_pause_undo_the_pace_of_a_lone_429():
+    """A 429 while other in-flight requests keep succeeding is not a rate limit: pause, no pace."""
+    clock = Clock()
+    gate = paced_gate(clock)
+    assert gate.pace is not None
+    for _ in range(5):  # the other requests that were in flight come back fine
+        gate.record_success()
+    assert gate.pace is None
+    assert gate.remaining() == pytest.approx(1.0)  # the pause itself stands
+
+
+def test_a_few_racing_successes_among_many_429s_keep_the_pace():
+    """When most in-flight requests get 429 too, one or two successes do not undo the pace."""
+    clock = Clock()
+    gate = paced_gate(clock)
+    for _ in range(6):
+        gate.record_rate_limited(1.0)
+    gate.record_success()
+    gate.record_success()
+    assert gate.pace is not None
 
 
 async def test_paced_attempts_are_spaced_by_the_interval():
