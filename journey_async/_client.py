@@ -53,11 +53,20 @@ logger = logging.getLogger("journey_async")
 T = TypeVar("T")
 R = TypeVar("R")
 
-DEFAULT_TIMEOUT: Final = 30.0
+
+class _DefaultFloat(float):
+    """A default float that is told apart from the same value passed explicitly (`is`)."""
+
+
+class _DefaultInt(int):
+    """A default int that is told apart from the same value passed explicitly (`is`)."""
+
+
+DEFAULT_TIMEOUT: Final = _DefaultFloat(30.0)
 """Seconds for connect, read, write and pool waits. The official SDK has no timeout at all, so a
 hung connection hangs the caller forever; 30 s is far above the API's normal latency."""
 
-DEFAULT_MAX_CONNECTIONS: Final = 100
+DEFAULT_MAX_CONNECTIONS: Final = _DefaultInt(100)
 """httpx pool size (the official SDK pools 4). Bulk helpers bound their own concurrency."""
 
 DEFAULT_MAX_IN_FLIGHT: Final = 8
@@ -67,15 +76,6 @@ flight, 750 with 16, 390 with 32 and 280 with 64, because the pool's bookkeeping
 requests it juggles. Eight in flight at a 100 ms round trip still allow 80 req/s, above
 Genesys's usual per-token limits; raise it for slow links with a generous limit."""
 
-
-class _NotGiven:
-    """Sentinel: the caller did not pass this argument (None means something else)."""
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-NOT_GIVEN: Final = _NotGiven()
 
 _SEGMENT_SCOPES = frozenset(m.value for m in SegmentScope)
 _ASSIGNMENT_STATES = frozenset(m.value for m in AssignmentState)
@@ -222,11 +222,11 @@ class JourneyClient:
         region: str = "mypurecloud.com",
         base_url: str | None = None,
         retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen, so one shared default is safe
-        timeout: float | httpx.Timeout | _NotGiven | None = NOT_GIVEN,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         middleware: Sequence[Middleware] = (),
         http_client: httpx.AsyncClient | None = None,
         transport: str | httpx.AsyncBaseTransport | None = None,
-        max_connections: int | _NotGiven = NOT_GIVEN,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
         user_agent: str | None = None,
         max_in_flight: int | None = DEFAULT_MAX_IN_FLIGHT,
         sleep: Sleep | None = None,
@@ -253,8 +253,8 @@ class JourneyClient:
 
         if http_client is not None:
             if (
-                not isinstance(timeout, _NotGiven)
-                or not isinstance(max_connections, _NotGiven)
+                timeout is not DEFAULT_TIMEOUT
+                or max_connections is not DEFAULT_MAX_CONNECTIONS
                 or transport is not None
             ):
                 msg = (
@@ -265,19 +265,14 @@ class JourneyClient:
             self._http = http_client
             self._owns_http = False
         else:
-            limit = (
-                DEFAULT_MAX_CONNECTIONS
-                if isinstance(max_connections, _NotGiven)
-                else max_connections
-            )
+            limit = max_connections
             if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
                 msg = f"max_connections must be an int >= 1, got {limit!r}"
                 raise ValueError(msg)
+            limit = int(limit)
             limits = httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
             self._http = httpx.AsyncClient(
-                timeout=_check_timeout(
-                    DEFAULT_TIMEOUT if isinstance(timeout, _NotGiven) else timeout
-                ),
+                timeout=_check_timeout(timeout),
                 limits=limits,
                 follow_redirects=False,
                 transport=_make_transport(transport, limits),
