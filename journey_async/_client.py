@@ -457,17 +457,16 @@ class JourneyClient:
         except httpx.HTTPError as exc:
             raise _transport_error(exc, "POST", url) from exc
 
-    async def _call(
+    async def _request(
         self,
         method: str,
         template: str,
         path: str,
-        model: type[T] | None,
         *,
         params: dict[str, str] | None = None,
         content: bytes | None = None,
-    ) -> T | None:
-        """Send one operation and decode its 2xx body into `model` (None: no body expected)."""
+    ) -> httpx.Response:
+        """Send one operation through the middleware chain; a non-2xx answer is raised."""
         self._ensure_open()
         request = self._http.build_request(
             method,
@@ -481,16 +480,27 @@ class JourneyClient:
             response = await self._pipeline(request)
         except httpx.HTTPError as exc:
             raise _transport_error(exc, method, path) from exc
-        status = response.status_code
-        if 200 <= status < 300:
-            if model is None:
-                return None
-            try:
-                return decode(response.content, model, context=f"{method} {path}")
-            except DecodeError as exc:
-                exc.args = (scrub(str(exc), response.request),)
-                raise
-        raise make_status_error(response, context=f"{method} {path}")
+        if not 200 <= response.status_code < 300:
+            raise make_status_error(response, context=f"{method} {path}")
+        return response
+
+    async def _call(
+        self,
+        method: str,
+        template: str,
+        path: str,
+        model: type[T],
+        *,
+        params: dict[str, str] | None = None,
+        content: bytes | None = None,
+    ) -> T:
+        """Send one operation and decode its 2xx body into `model`."""
+        response = await self._request(method, template, path, params=params, content=content)
+        try:
+            return decode(response.content, model, context=f"{method} {path}")
+        except DecodeError as exc:
+            exc.args = (scrub(str(exc), response.request),)
+            raise
 
     # -- the eight operations ---------------------------------------------------------------------
 
@@ -499,7 +509,7 @@ class JourneyClient:
         path = "/api/v2/journey/actiontargets/" + _path_segment(
             "action_target_id", action_target_id
         )
-        return await self._call(  # type: ignore[return-value]
+        return await self._call(
             "GET", "/api/v2/journey/actiontargets/{actionTargetId}", path, ActionTarget
         )
 
@@ -512,9 +522,7 @@ class JourneyClient:
             "pageSize": _page_size(page_size, maximum=None),
         }
         path = "/api/v2/journey/actiontargets"
-        return await self._call(  # type: ignore[return-value]
-            "GET", path, path, ActionTargetListing, params=params
-        )
+        return await self._call("GET", path, path, ActionTargetListing, params=params)
 
     async def get_journey_customer_customer_id_segments(
         self,
@@ -535,7 +543,7 @@ class JourneyClient:
             + "/segments"
         )
         params = _segment_query(page_size, after, segment_scope, assignment_state)
-        return await self._call(  # type: ignore[return-value]
+        return await self._call(
             "GET",
             "/api/v2/journey/customers/{customerIdType}/{customerId}/segments",
             path,
@@ -559,7 +567,7 @@ class JourneyClient:
             + "/segments"
         )
         params = _segment_query(page_size, after, segment_scope, assignment_state)
-        return await self._call(  # type: ignore[return-value]
+        return await self._call(
             "GET",
             "/api/v2/journey/externalcontacts/{externalContactId}/segments",
             path,
@@ -579,7 +587,7 @@ class JourneyClient:
         """Retrieve one page of segment assignments by session id (cursor pagination)."""
         path = "/api/v2/journey/sessions/" + _path_segment("session_id", session_id) + "/segments"
         params = _segment_query(page_size, after, segment_scope, assignment_state)
-        return await self._call(  # type: ignore[return-value]
+        return await self._call(
             "GET",
             "/api/v2/journey/sessions/{sessionId}/segments",
             path,
@@ -598,7 +606,7 @@ class JourneyClient:
             "action_target_id", action_target_id
         )
         content = None if body is None else _body_of(body, (PatchActionTarget, dict), "body")
-        return await self._call(  # type: ignore[return-value]
+        return await self._call(
             "PATCH",
             "/api/v2/journey/actiontargets/{actionTargetId}",
             path,
@@ -615,9 +623,7 @@ class JourneyClient:
             raise ValueError(msg)
         content = _body_of(body, (JourneyAggregationQuery, dict), "body")
         path = "/api/v2/analytics/journeys/aggregates/query"
-        return await self._call(  # type: ignore[return-value]
-            "POST", path, path, JourneyAggregateQueryResponse, content=content
-        )
+        return await self._call("POST", path, path, JourneyAggregateQueryResponse, content=content)
 
     async def post_journey_externalcontact_segments(
         self,
@@ -647,11 +653,10 @@ class JourneyClient:
                     )
                     raise TypeError(msg)
             content = encode(list(body))
-        await self._call(
+        await self._request(
             "POST",
             "/api/v2/journey/externalcontacts/{externalContactId}/segments",
             path,
-            None,
             content=content,
         )
 

@@ -211,7 +211,7 @@ def _enum_of(tp: Any) -> type[enum.Enum] | None:
 def _strip_none(tp: Any) -> tuple[Any, bool]:
     """Return (`tp` without `None`, whether `None` was part of it)."""
     origin = typing.get_origin(tp)
-    if origin is typing.Union or (sys.version_info >= (3, 10) and origin is types.UnionType):
+    if origin is typing.Union or origin is types.UnionType:
         args = typing.get_args(tp)
         rest = tuple(a for a in args if a is not type(None))
         optional = len(rest) != len(args)
