@@ -16,6 +16,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from urllib.parse import parse_qs, urlsplit
 
 import anyio
 import attrs
@@ -86,30 +87,36 @@ class _CursorSource:
         return [following]
 
     def _cursor_of(self, next_uri: str | None) -> str | None:
-        """The `after` of `next_uri`; None at the end. A foreign host is a PaginationError."""
+        """The `after` of `next_uri`; None at the end. A foreign host is a PaginationError.
+
+        Parsed with `urllib.parse` (a few microseconds) rather than `httpx.URL` (about 15).
+        """
         if not next_uri:
             return None
         try:
-            url = httpx.URL(next_uri)
-        except httpx.InvalidURL as exc:
+            parts = urlsplit(next_uri)
+            port = parts.port
+        except ValueError as exc:
             msg = f"nextUri {next_uri!r} is not a valid URI: {exc}"
             raise PaginationError(msg) from None
-        if url.scheme or url.host:
+        if parts.scheme or parts.netloc:
             base = self._base
+            scheme = parts.scheme.lower() or base.scheme
+            host = parts.hostname or ""
             same = (
-                url.scheme in ("", base.scheme)
-                and url.host == base.host
-                and (url.port or _default_port(base.scheme))
-                == (base.port or _default_port(base.scheme))
+                scheme == base.scheme
+                and host == base.host
+                and (port or _default_port(scheme)) == (base.port or _default_port(base.scheme))
             )
             if not same:
                 msg = (
-                    f"nextUri points at {url.scheme or base.scheme}://{url.host}"
-                    f"{':' + str(url.port) if url.port else ''}, not the API host "
-                    f"{base.scheme}://{base.host}; not following it (the token must not leak)"
+                    f"nextUri points at {scheme}://{host}{':' + str(port) if port else ''}, "
+                    f"not the API host {base.scheme}://{base.host}; not following it "
+                    "(the token must not leak)"
                 )
                 raise PaginationError(msg)
-        after: str | None = url.params.get("after")
+        values = parse_qs(parts.query).get("after")
+        after = values[0] if values else None
         if not after:
             msg = f"nextUri {next_uri!r} has no `after` cursor to follow"
             raise PaginationError(msg)
@@ -153,11 +160,16 @@ class _PageNumberSource:
 
 
 class _Prefetch:
-    """One page being fetched in the background: its key, and its outcome once done."""
+    """One page being fetched in the background: its key, and its outcome once done.
+
+    On asyncio the fetch runs in a plain task that the consumer awaits (a task costs about a
+    third of an anyio task-group child plus an Event, per page); on trio, in the pager's task
+    group, with an Event to wait on.
+    """
 
     def __init__(self, key: Any) -> None:
         self.key = key
-        self.done = anyio.Event()
+        self.done: anyio.Event | None = None
         self.page: Any = None
         self.error: BaseException | None = None
         self.task: asyncio.Task[None] | None = None
@@ -168,10 +180,15 @@ class _Prefetch:
         except Exception as exc:  # handed to the consumer when it asks for this page
             self.error = exc
         finally:
-            self.done.set()
+            if self.done is not None:
+                self.done.set()
 
     async def result(self) -> Any:
-        await self.done.wait()
+        if self.task is not None:
+            # Cancelling the consumer here cancels the fetch too: the page is not kept.
+            await self.task
+        elif self.done is not None:
+            await self.done.wait()
         if self.error is not None:
             raise self.error
         return self.page
@@ -345,14 +362,16 @@ class AsyncPager(Generic[T, P]):
 
     def _start_prefetch(self, key: Any) -> None:
         job = _Prefetch(key)
-        if self._tg is not None:
-            self._tg.start_soon(job.run, self._source.fetch)
-        elif sniffio.current_async_library() == "asyncio":
+        if sniffio.current_async_library() == "asyncio":
             # asyncio is loaded whenever it is the running library; importing it here keeps
-            # `import journey_async` 20 ms lighter for everyone else.
+            # `import journey_async` 20 ms lighter for everyone else. Inside `async with`
+            # too, `aclose()` cancels and awaits the task before the task group exits.
             import asyncio
 
             job.task = asyncio.get_running_loop().create_task(job.run(self._source.fetch))
+        elif self._tg is not None:
+            job.done = anyio.Event()
+            self._tg.start_soon(job.run, self._source.fetch)
         else:
             return  # trio outside `async with`: no unstructured tasks, so no prefetch
         self._pending[key] = job

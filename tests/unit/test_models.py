@@ -13,6 +13,7 @@ import typing
 import attrs
 import pytest
 
+import journey_async._models
 from journey_async import models
 from journey_async._serde import to_camel
 
@@ -413,6 +414,7 @@ def test_enum_members_work_as_dict_keys_for_strings():
 def test_enum_field_is_typed_with_its_enum_and_str(model: str, attribute: str, enum_name: str):
     """An enum-typed field accepts its enum and also plain str (values added by Genesys later)."""
     cls = _model(model)
+    attrs.resolve_types(cls, globalns=vars(journey_async._models))  # whatever ran before
     annotation = attrs.fields_dict(cls)[attribute].type
     args = set(typing.get_args(annotation))
     if typing.get_origin(annotation) is list or any(typing.get_origin(a) is list for a in args):

@@ -129,6 +129,32 @@ async def test_same_host_absolute_next_uri_is_followed():
     assert [a.id async for a in cursor_pager(Recorder(pages))] == ["a0", "a1"]
 
 
+@pytest.mark.parametrize(
+    "next_uri",
+    [
+        f"HTTPS://API.TEST.INVALID{PATH}?after=c1",  # scheme and host are case-insensitive
+        f"https://user@api.test.invalid{PATH}?after=c1",  # user info is not part of the host
+        f"{PATH}?pageSize=1&after=c1&after=zz",  # the first `after` counts
+    ],
+)
+async def test_equivalent_next_uris_are_followed(next_uri: str):
+    pages = cursor_pages([1, 1])
+    pages[None].next_uri = next_uri
+    assert [a.id async for a in cursor_pager(Recorder(pages))] == ["a0", "a1"]
+
+
+@pytest.mark.parametrize(
+    "next_uri",
+    ["https://api.test.invalid:99999/x?after=c1", "https://[::1/x?after=c1", "https://x:y/?after=1"],
+)
+async def test_unparsable_next_uri_is_a_pagination_error(next_uri: str):
+    """A nextUri with an impossible port or a broken IPv6 host says it is not a valid URI."""
+    pages = {None: SegmentAssignmentListing(entities=[SegmentAssignment()], next_uri=next_uri)}
+    with pytest.raises(PaginationError, match="not a valid URI"):
+        async for _ in cursor_pager(Recorder(pages)):
+            pass
+
+
 async def test_cursor_cycle_raises_instead_of_looping():
     """A cursor seen before in the same iteration (A -> B -> A) raises PaginationError."""
     pages = {

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from journey_async import models
+from journey_async import _serde, models
 from journey_async._serde import (
     converter,
     decode,
@@ -32,6 +32,17 @@ from journey_async._serde import (
 from journey_async.errors import DecodeError
 
 UTC = timezone.utc
+
+
+@pytest.fixture(autouse=True, params=["orjson", "json"])
+def json_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every decoding test runs with orjson (the `orjson` extra) and with the standard library."""
+    if request.param == "json":
+        monkeypatch.setattr(_serde, "_loads", json.loads)
+    else:
+        monkeypatch.setattr(_serde, "_loads", None)
+        assert _serde.json_backend() == "orjson"  # the test extra installs it
+    return str(request.param)
 
 
 def _load_openapi() -> dict[str, Any] | None:
