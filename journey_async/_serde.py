@@ -181,12 +181,14 @@ def _float(value: int, key: str) -> float:
 _DATETIME = "an ISO-8601 date-time string"
 
 
-def _dt_key(value: str, key: str) -> datetime:
+def _dt_key(value: object, key: str) -> datetime:
     """Parse a date-time `fromisoformat` refused, or report it as invalid at `key`."""
+    if not isinstance(value, str):
+        raise _invalid(key, value, _DATETIME)
     try:
         return _parse_datetime_slow(value)
     except ValueError:
-        raise _invalid(key, value, "an ISO-8601 date-time string") from None
+        raise _invalid(key, value, _DATETIME) from None
 
 
 def _missing(key: str) -> _Invalid:
@@ -254,6 +256,10 @@ _GENERATED_GLOBALS: dict[str, Any] = {
 }
 
 
+def _an_object(cls: type) -> str:
+    return f"an object ({cls.__name__})"
+
+
 def _can_fill_slots(cls: type) -> bool:
     """True for slotted, mutable attrs classes with no field validators, converters or hooks."""
     return (
@@ -316,17 +322,15 @@ class _StructureFnBuilder:
             emit(f"{indent}elif {var}.__class__ is not float:")
             emit(f"{indent}    raise _invalid({key!r}, {var}, 'a number')")
         elif tp is datetime:
-            # Inlined: the common case is one C call, the odd forms go through `_dt_key`.
-            emit(f"{indent}if {var}.__class__ is str:")
-            emit(f"{indent}    try:")
-            emit(f"{indent}        {var} = _fromiso({var})")
-            emit(f"{indent}    except ValueError:")
-            emit(f"{indent}        {var} = _dt_key({var}, {key!r})")
-            emit(f"{indent}    if {var}.tzinfo is None:")
-            emit(f"{indent}        {var} = {var}.replace(tzinfo=_UTC)")
-            emit(f"{indent}else:")
-            emit(f"{indent}    raise _invalid({key!r}, {var}, 'an ISO-8601 date-time string')")
-        elif attrs.has(tp) and tp not in stack and len(stack) < self._MAX_INLINE_DEPTH:
+            # Inlined: the common case is one C call (a non-string is a TypeError there); the
+            # odd forms and the errors go through `_dt_key`.
+            emit(f"{indent}try:")
+            emit(f"{indent}    {var} = _fromiso({var})")
+            emit(f"{indent}except (TypeError, ValueError):")
+            emit(f"{indent}    {var} = _dt_key({var}, {key!r})")
+            emit(f"{indent}if {var}.tzinfo is None:")
+            emit(f"{indent}    {var} = {var}.replace(tzinfo=_UTC)")
+        elif self._inlines(tp, stack):
             self._object(tp, gen, var, var, key, indent, stack)
         elif attrs.has(tp):
             fn = gen.name("_s", self.get(tp))
@@ -352,6 +356,10 @@ class _StructureFnBuilder:
             msg = f"no structure rule for {tp!r}"
             raise TypeError(msg)
 
+    def _inlines(self, tp: Any, stack: tuple[type, ...]) -> bool:
+        """Whether model `tp`, met inside the models of `stack`, is inlined there."""
+        return attrs.has(tp) and tp not in stack and len(stack) < self._MAX_INLINE_DEPTH
+
     def _object(
         self,
         cls: type,
@@ -361,24 +369,45 @@ class _StructureFnBuilder:
         path: str,
         indent: str,
         stack: tuple[type, ...],
+        *,
+        checked: bool = False,
     ) -> None:
-        """Emit code turning the dict in `src` into a `cls` in `dst`; `path` prefixes keys."""
+        """Emit code turning the dict in `src` into a `cls` in `dst`; `path` prefixes keys.
+
+        `checked`: the caller has already made sure `src` is a dict.
+        """
         _resolve(cls)
         emit = gen.lines.append
-        described = f"an object ({cls.__name__})"
-        emit(f"{indent}if {src}.__class__ is not dict:")
-        emit(f"{indent}    raise _invalid({path!r}, {src}, {described!r})")
-        getter = gen.var()
-        emit(f"{indent}{getter} = {src}.get")
+        if not checked:
+            emit(f"{indent}if {src}.__class__ is not dict:")
+            emit(f"{indent}    raise _invalid({path!r}, {src}, {_an_object(cls)!r})")
+        fields = attrs.fields(cls)
+        if len(fields) > 4:  # binding `.get` once pays off from about five lookups
+            getter = gen.var()
+            emit(f"{indent}{getter} = {src}.get")
+        else:
+            getter = f"{src}.get"
         assignments = []
-        for field in attrs.fields(cls):
+        for field in fields:
             var = gen.var()
             key = path + "." + to_camel(field.name)
             tp, _ = _strip_none(field.type)
             required = field.default is attrs.NOTHING
             emit(f"{indent}{var} = {getter}({to_camel(field.name)!r})")
             enum_cls = _enum_of(tp)
-            if tp in _PRIMITIVE_CHECKS or enum_cls is not None:
+            inner = (*stack, cls)
+            if self._inlines(tp, inner):
+                # As below: a dict, the common case, costs one test.
+                emit(f"{indent}if {var}.__class__ is dict:")
+                self._object(tp, gen, var, var, key, indent + "    ", inner, checked=True)
+                if required:
+                    emit(f"{indent}elif {var} is None:")
+                    emit(f"{indent}    raise _missing({key!r})")
+                    emit(f"{indent}else:")
+                else:
+                    emit(f"{indent}elif {var} is not None:")
+                emit(f"{indent}    raise _invalid({key!r}, {var}, {_an_object(tp)!r})")
+            elif tp in _PRIMITIVE_CHECKS or enum_cls is not None:
                 # The common case, a value of the right type, costs one test, not two.
                 check, expected = _PRIMITIVE_CHECKS[str if enum_cls is not None else tp]
                 emit(f"{indent}if {check.format(v=var)}:")
@@ -394,7 +423,7 @@ class _StructureFnBuilder:
                     emit(f"{indent}{var} = {members}.get({var}, {var})  # None stays None")
             else:
                 emit(f"{indent}if {var} is not None:")
-                self._element(tp, gen, var, key, indent + "    ", (*stack, cls))
+                self._element(tp, gen, var, key, indent + "    ", inner)
                 if required:
                     emit(f"{indent}else:")
                     emit(f"{indent}    raise _missing({key!r})")
