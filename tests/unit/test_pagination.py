@@ -321,6 +321,53 @@ async def test_prefetch_fetches_the_next_page_while_the_consumer_works():
     assert fetch.calls == [None, "c1"]  # the prefetched page was used, not fetched twice
 
 
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_consumer_that_never_awaits_fetches_each_page_itself(anyio_backend: str):
+    """Nothing can overlap a consumer that does not await, so no prefetch task is started.
+
+    The start of each prefetch waits for the event loop's next turn; coming back first cancels
+    it and the page is fetched in the consumer's own task.
+    """
+    import asyncio
+
+    pages = cursor_pages([2, 2, 2])
+    callers = []
+
+    async def fetch(key):
+        callers.append(asyncio.current_task())
+        await anyio.lowlevel.checkpoint()
+        return pages[key]
+
+    async with cursor_pager(fetch) as pager:
+        ids = [a.id async for a in pager]
+    assert ids == [f"a{i}" for i in range(6)]
+    assert callers == [asyncio.current_task()] * 3
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_consumer_that_awaits_gets_pages_fetched_in_the_background(anyio_backend: str):
+    import asyncio
+
+    pages = cursor_pages([2, 2, 2])
+    callers = []
+
+    async def fetch(key):
+        callers.append(asyncio.current_task())
+        await anyio.lowlevel.checkpoint()
+        return pages[key]
+
+    ids = []
+    async with cursor_pager(fetch) as pager:
+        async for item in pager:
+            ids.append(item.id)
+            await anyio.sleep(0.001)  # e.g. a database write
+    assert ids == [f"a{i}" for i in range(6)]
+    me = asyncio.current_task()
+    assert callers[0] is me
+    assert all(caller is not me for caller in callers[1:])
+    assert len(callers) == 3
+
+
 async def test_prefetch_zero_fetches_only_on_demand():
     """With prefetch=0 the next page is requested only when it is needed."""
     fetch = Recorder(cursor_pages([2, 2]))
