@@ -4,16 +4,19 @@ Each case runs in a fresh interpreter, so its memory figures are its own:
 
 * items/s and peak RSS above the client's idle RSS (after imports and client set-up), for
   100,000 and 1,000,000 items, against a bare `httpx.AsyncClient` + `json.loads` loop that only
-  builds dicts;
+  builds dicts, and (100,000 items, when the `bench` extra is installed) the official SDK's
+  `ApiClient` on the same listing; journey_async runs twice, with the standard library's
+  parser (`JOURNEY_ASYNC_JSON=stdlib`, the default install) and with the `orjson` extra;
 * prefetch: a consumer that spends 2 ms per page (awaiting, as a database write would) against a
   server that takes 5 ms per page, with `prefetch=1` (default) and `prefetch=0`.
 
-    python benchmarks/bench_stream.py [--runs 3] [--quick]
+    python benchmarks/bench_stream.py [--runs 5] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 import time
@@ -101,6 +104,57 @@ async def stream_httpx(base_url: str, items: int, prefetch: int, work_ms: float)
     }
 
 
+async def stream_sdk(base_url: str, items: int, prefetch: int, work_ms: float) -> dict:
+    """The official SDK's own machinery on the same listing, following the `after` cursor.
+
+    SDK 269 no longer has the session-segments operation, so this calls its `ApiClient.call_api`
+    with the path, query and `SegmentAssignmentListing` response type its generated method
+    passed: the same urllib3 request and the same deserializer. Synchronous, as the SDK is.
+    Its `SegmentAssignmentListing` has lost `nextUri`, so the cursor is read from the raw body
+    it keeps in `last_response` (a regular-expression search, microseconds a page).
+    """
+    import re
+    import warnings
+    from urllib.parse import parse_qs, urlsplit
+
+    warnings.simplefilter("ignore")
+    import PureCloudPlatformClientV2 as sdk
+
+    api_client = sdk.ApiClient(host=base_url)
+    api_client.access_token = "bench-token"
+    idle = current_rss_mib()
+    count = 0
+    started = time.perf_counter()
+    after = None
+    while True:
+        query = {"pageSize": 200, **({"after": after} if after else {})}
+        page = api_client.call_api(
+            "/api/v2/journey/sessions/{sessionId}/segments",
+            "GET",
+            path_params={"sessionId": SESSION},
+            query_params=query,
+            header_params={"Accept": "application/json"},
+            response_type="SegmentAssignmentListing",
+            auth_settings=["PureCloud OAuth"],
+        )
+        count += len(page.entities or [])
+        raw = api_client.last_response.data
+        found = re.search(
+            r'"nextUri"\s*:\s*"([^"]*)"', raw if isinstance(raw, str) else raw.decode()
+        )
+        if not found:
+            break
+        after = parse_qs(urlsplit(found.group(1)).query)["after"][0]
+    elapsed = time.perf_counter() - started
+    assert count == items, count
+    return {
+        "seconds": elapsed,
+        "items_per_s": count / elapsed,
+        "idle": idle,
+        "peak": peak_rss_mib(),
+    }
+
+
 def child(args: argparse.Namespace) -> None:
     import anyio
 
@@ -108,12 +162,20 @@ def child(args: argparse.Namespace) -> None:
         "journey_async": stream_journey,
         "targets": stream_targets,
         "httpx": stream_httpx,
+        "sdk": stream_sdk,
     }[args.client]
     result = anyio.run(fn, args.base_url, args.items, args.prefetch, args.work_ms)
     print(json.dumps(result))
 
 
-def case(base_url: str, client: str, items: int, prefetch: int = 1, work_ms: float = 0) -> dict:
+def case(
+    base_url: str,
+    client: str,
+    items: int,
+    prefetch: int = 1,
+    work_ms: float = 0,
+    env: dict[str, str] | None = None,
+) -> dict:
     return run_child(
         [
             str(Path(__file__)),
@@ -128,8 +190,25 @@ def case(base_url: str, client: str, items: int, prefetch: int = 1, work_ms: flo
             str(prefetch),
             "--work-ms",
             str(work_ms),
-        ]
+        ],
+        env=env,
     )
+
+
+STDLIB = {"JOURNEY_ASYNC_JSON": "stdlib"}
+
+
+def stream_clients(items: int) -> list[tuple[str, str, dict[str, str] | None]]:
+    """(label, child client, environment) of each streaming case, baselines first."""
+    clients: list[tuple[str, str, dict[str, str] | None]] = [
+        ("httpx + json.loads (dicts only)", "httpx", None),
+        ("journey_async, default install (stdlib json)", "journey_async", STDLIB),
+    ]
+    if importlib.util.find_spec("orjson") is not None:
+        clients.append(("journey_async + `orjson` extra", "journey_async", {}))
+    if importlib.util.find_spec("PureCloudPlatformClientV2") is not None and items <= 100_000:
+        clients.append(("official SDK (ApiClient.call_api)", "sdk", None))
+    return clients
 
 
 def main(args: argparse.Namespace) -> None:
@@ -137,24 +216,44 @@ def main(args: argparse.Namespace) -> None:
     sizes = [100_000] if args.quick else [100_000, 1_000_000]
     rows = []
     for items in sizes:
+        clients = stream_clients(items)
         with loopback_server("--items", str(items)) as base:
-            for client in ("httpx + json.loads (dicts)", "journey_async"):
-                name = "httpx" if client.startswith("httpx") else "journey_async"
-                results = [case(base, name, items) for _ in range(runs)]
-                rows.append(
-                    [
-                        client,
-                        f"{items:,}",
-                        f"{median([r['items_per_s'] for r in results]):,.0f}",
-                        f"{median([r['idle'] for r in results]):.1f}",
-                        f"{median([r['peak'] for r in results]):.1f}",
-                        f"{median([r['peak'] - r['idle'] for r in results]):.1f}",
-                    ]
-                )
-    print(f"{machine()}; pages of 200; median of {runs} runs, each in its own process\n")
+            # Interleaved (every client once per round), so slow spells of the shared machine
+            # fall on every client alike.
+            results: dict[str, list[dict]] = {label: [] for label, _, _ in clients}
+            for _ in range(runs if items <= 100_000 else max(3, runs - 2)):
+                for label, client, env in clients:
+                    results[label].append(case(base, client, items, env=env))
+        floor = median([r["items_per_s"] for r in results[clients[0][0]]])
+        sdk = results.get("official SDK (ApiClient.call_api)")
+        sdk_rate = median([r["items_per_s"] for r in sdk]) if sdk else None
+        for label, _, _ in clients:
+            rate = median([r["items_per_s"] for r in results[label]])
+            rows.append(
+                [
+                    label,
+                    f"{items:,}",
+                    f"{rate:,.0f}",
+                    f"{rate / floor:.2f}x",
+                    f"{rate / sdk_rate:.1f}x" if sdk_rate else "-",
+                    f"{median([r['idle'] for r in results[label]]):.1f}",
+                    f"{median([r['peak'] for r in results[label]]):.1f}",
+                    f"{median([r['peak'] - r['idle'] for r in results[label]]):.1f}",
+                ]
+            )
+    print(f"{machine()}; pages of 200; medians, each run in its own process, clients interleaved\n")
     print(
         table(
-            ["client", "items", "items/s", "idle RSS MiB", "peak RSS MiB", "peak - idle MiB"],
+            [
+                "client",
+                "items",
+                "items/s",
+                "vs httpx dicts",
+                "vs SDK",
+                "idle RSS MiB",
+                "peak RSS MiB",
+                "peak - idle MiB",
+            ],
             rows,
         )
     )
@@ -191,7 +290,7 @@ def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5, help="runs per client (1M items: 2 fewer)")
     parser.add_argument("--quick", action="store_true", help="skip the 1,000,000-item case")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--client", default="journey_async", help=argparse.SUPPRESS)

@@ -22,6 +22,8 @@ from journey_async import _serde, models
 from journey_async._serde import decode
 from journey_async.errors import DecodeError
 
+pytest.importorskip("orjson")  # the test extra installs it; these tests compare it with json
+
 
 def _with(parser: str, body: str | bytes, cls: type) -> Any:
     """decode() with `parser` ("orjson" or "json"); a DecodeError is returned, not raised."""
