@@ -153,36 +153,36 @@ def main(args: argparse.Namespace) -> None:
             ("official SDK, sequential", "sdk", 1),
             ("official SDK, 32 threads", "sdk", 32),
         ]
-    rates: dict[str, float] = {}
+    seconds: dict[str, list[float]] = {label: [] for label, _, _ in cases}
     with loopback_server("--items", "1000") as base:
-        for label, client, concurrency in cases:
-            seconds = median(
-                [
-                    run_child(
-                        [
-                            str(Path(__file__)),
-                            "--child",
-                            "--client",
-                            client,
-                            "--base-url",
-                            base,
-                            "--lookups",
-                            str(args.lookups),
-                            "--concurrency",
-                            str(concurrency),
-                        ]
-                    )["seconds"]
-                    for _ in range(args.runs)
-                ]
-            )
-            rates[label] = args.lookups / seconds
+        # Interleaved (every case once per round), so slow spells of the shared machine fall
+        # on every case alike.
+        for _ in range(args.runs):
+            for label, client, concurrency in cases:
+                result = run_child(
+                    [
+                        str(Path(__file__)),
+                        "--child",
+                        "--client",
+                        client,
+                        "--base-url",
+                        base,
+                        "--lookups",
+                        str(args.lookups),
+                        "--concurrency",
+                        str(concurrency),
+                    ]
+                )
+                seconds[label].append(result["seconds"])
+    rates = {label: args.lookups / median(values) for label, values in seconds.items()}
     ours = rates[cases[0][0]]
     rows = [
         [label, f"{args.lookups / rate:.2f}", f"{rate:,.0f}", f"{ours / rate:.2f}x"]
         for label, rate in rates.items()
     ]
     print(
-        f"{machine()}; {args.lookups:,} GETs; median of {args.runs} runs, each in its own process"
+        f"{machine()}; {args.lookups:,} GETs; median of {args.runs} runs, each in its own "
+        "process, cases interleaved"
     )
     if not sdk_installed():
         print("(official SDK not installed: pip install -e '.[bench]' to compare with it)")

@@ -109,28 +109,36 @@ def main(args: argparse.Namespace) -> None:
         clients.append(("official SDK", "sdk"))
     rows = []
     with loopback_server("--items", "1000") as base:
-        results = {}
-        for label, name in clients:
-            runs = [
-                run_child(
-                    [
-                        str(Path(__file__)),
-                        "--child",
-                        "--client",
-                        name,
-                        "--base-url",
-                        base,
-                        "--calls",
-                        str(args.calls),
-                    ]
+        # Interleaved (every client once per round), so slow spells of the shared machine fall
+        # on every client alike.
+        runs: dict[str, list[dict[str, float]]] = {label: [] for label, _ in clients}
+        for _ in range(args.runs):
+            for label, name in clients:
+                runs[label].append(
+                    run_child(
+                        [
+                            str(Path(__file__)),
+                            "--child",
+                            "--client",
+                            name,
+                            "--base-url",
+                            base,
+                            "--calls",
+                            str(args.calls),
+                        ]
+                    )
                 )
-                for _ in range(args.runs)
-            ]
-            results[label] = (median([r["p50"] for r in runs]), median([r["mean"] for r in runs]))
+        results = {
+            label: (median([r["p50"] for r in rs]), median([r["mean"] for r in rs]))
+            for label, rs in runs.items()
+        }
     floor = results["httpx + json.loads"][0]
     for label, (p50, mean) in results.items():
         rows.append([label, f"{p50 * 1e6:.0f}", f"{mean * 1e6:.0f}", f"{p50 / floor:.2f}x"])
-    print(f"{machine()}; {args.calls} sequential GETs; median of {args.runs} runs\n")
+    print(
+        f"{machine()}; {args.calls} sequential GETs; median of {args.runs} runs, "
+        "clients interleaved\n"
+    )
     print(table(["client", "p50 us", "mean us", "p50 vs httpx"], rows))
 
     modules = ["journey_async", "httpx"]

@@ -221,7 +221,7 @@ def main(args: argparse.Namespace) -> None:
             # Interleaved (every client once per round), so slow spells of the shared machine
             # fall on every client alike.
             results: dict[str, list[dict]] = {label: [] for label, _, _ in clients}
-            for _ in range(runs if items <= 100_000 else max(3, runs - 2)):
+            for _ in range(runs):
                 for label, client, env in clients:
                     results[label].append(case(base, client, items, env=env))
         floor = median([r["items_per_s"] for r in results[clients[0][0]]])
@@ -290,7 +290,7 @@ def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs per client (1M items: 2 fewer)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per client")
     parser.add_argument("--quick", action="store_true", help="skip the 1,000,000-item case")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--client", default="journey_async", help=argparse.SUPPRESS)
