@@ -39,6 +39,17 @@ from _util import (  # noqa: E402
 SESSION = "5d6e7f80-91a2-4b3c-8d4e-f5a6b7c8d9e0"
 
 
+def _outcome(count: int, items: int, elapsed: float, idle: float) -> dict:
+    """One streaming run's figures, after checking every item arrived."""
+    assert count == items, count
+    return {
+        "seconds": elapsed,
+        "items_per_s": count / elapsed,
+        "idle": idle,
+        "peak": peak_rss_mib(),
+    }
+
+
 async def stream_pages(
     base_url: str, items: int, prefetch: int, work_ms: float, listing: str
 ) -> dict:
@@ -60,14 +71,7 @@ async def stream_pages(
                 count += len(page.entities or [])
                 if work_ms:
                     await anyio.sleep(work_ms / 1000)
-        elapsed = time.perf_counter() - started
-    assert count == items, count
-    return {
-        "seconds": elapsed,
-        "items_per_s": count / elapsed,
-        "idle": idle,
-        "peak": peak_rss_mib(),
-    }
+        return _outcome(count, items, time.perf_counter() - started, idle)
 
 
 async def stream_journey(base_url: str, items: int, prefetch: int, work_ms: float) -> dict:
@@ -94,14 +98,7 @@ async def stream_httpx(base_url: str, items: int, prefetch: int, work_ms: float)
             url = page.get("nextUri")
             if work_ms:
                 await anyio.sleep(work_ms / 1000)
-        elapsed = time.perf_counter() - started
-    assert count == items, count
-    return {
-        "seconds": elapsed,
-        "items_per_s": count / elapsed,
-        "idle": idle,
-        "peak": peak_rss_mib(),
-    }
+        return _outcome(count, items, time.perf_counter() - started, idle)
 
 
 async def stream_sdk(base_url: str, items: int, prefetch: int, work_ms: float) -> dict:
@@ -145,14 +142,7 @@ async def stream_sdk(base_url: str, items: int, prefetch: int, work_ms: float) -
         if not found:
             break
         after = parse_qs(urlsplit(found.group(1)).query)["after"][0]
-    elapsed = time.perf_counter() - started
-    assert count == items, count
-    return {
-        "seconds": elapsed,
-        "items_per_s": count / elapsed,
-        "idle": idle,
-        "peak": peak_rss_mib(),
-    }
+    return _outcome(count, items, time.perf_counter() - started, idle)
 
 
 def child(args: argparse.Namespace) -> None:

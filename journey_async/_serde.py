@@ -260,6 +260,19 @@ def _an_object(cls: type) -> str:
     return f"an object ({cls.__name__})"
 
 
+def _refuse(
+    emit: Callable[[str], None], indent: str, var: str, key: str, expected: str, *, required: bool
+) -> None:
+    """Emit what follows a value of the wrong class: None is missing (if required) or fine."""
+    if required:
+        emit(f"{indent}if {var} is None:")
+        emit(f"{indent}    raise _missing({key!r})")
+        emit(f"{indent}raise _invalid({key!r}, {var}, {expected!r})")
+    else:
+        emit(f"{indent}if {var} is not None:")
+        emit(f"{indent}    raise _invalid({key!r}, {var}, {expected!r})")
+
+
 def _can_fill_slots(cls: type) -> bool:
     """True for slotted, mutable attrs classes with no field validators, converters or hooks."""
     return (
@@ -400,24 +413,13 @@ class _StructureFnBuilder:
                 # As below: a dict, the common case, costs one test.
                 emit(f"{indent}if {var}.__class__ is dict:")
                 self._object(tp, gen, var, var, key, indent + "    ", inner, checked=True)
-                if required:
-                    emit(f"{indent}elif {var} is None:")
-                    emit(f"{indent}    raise _missing({key!r})")
-                    emit(f"{indent}else:")
-                else:
-                    emit(f"{indent}elif {var} is not None:")
-                emit(f"{indent}    raise _invalid({key!r}, {var}, {_an_object(tp)!r})")
+                emit(f"{indent}else:")
+                _refuse(emit, indent + "    ", var, key, _an_object(tp), required=required)
             elif tp in _PRIMITIVE_CHECKS or enum_cls is not None:
                 # The common case, a value of the right type, costs one test, not two.
                 check, expected = _PRIMITIVE_CHECKS[str if enum_cls is not None else tp]
                 emit(f"{indent}if {check.format(v=var)}:")
-                if required:
-                    emit(f"{indent}    if {var} is None:")
-                    emit(f"{indent}        raise _missing({key!r})")
-                    emit(f"{indent}    raise _invalid({key!r}, {var}, {expected!r})")
-                else:
-                    emit(f"{indent}    if {var} is not None:")
-                    emit(f"{indent}        raise _invalid({key!r}, {var}, {expected!r})")
+                _refuse(emit, indent + "    ", var, key, expected, required=required)
                 if enum_cls is not None:
                     members = gen.name("_m", enum_cls._value2member_map_)
                     emit(f"{indent}{var} = {members}.get({var}, {var})  # None stays None")
@@ -557,9 +559,10 @@ def _select_loads() -> Callable[[bytes | str], Any]:
     """Pick the parser on first use: orjson costs 20-30 ms to import, so not at import time.
 
     orjson parses a page about twice as fast as `json.loads`. Where it refuses a body the
-    standard library accepts (integers beyond 64 bits, NaN, lone surrogates, nesting deeper
-    than 1,024), the body is parsed again by `json.loads`, so the result, or the error, is the
-    standard library's.
+    standard library accepts (NaN, lone surrogates, nesting deeper than 1,024), the body is
+    parsed again by `json.loads`; where it reads one differently (integers beyond 64 bits
+    become floats), `decode` parses again when the model refuses orjson's reading. Either way
+    the result, or the error, is the standard library's.
     """
     global _loads
     try:

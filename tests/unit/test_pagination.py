@@ -145,7 +145,11 @@ async def test_equivalent_next_uris_are_followed(next_uri: str):
 
 @pytest.mark.parametrize(
     "next_uri",
-    ["https://api.test.invalid:99999/x?after=c1", "https://[::1/x?after=c1", "https://x:y/?after=1"],
+    [
+        "https://api.test.invalid:99999/x?after=c1",
+        "https://[::1/x?after=c1",
+        "https://x:y/?after=1",
+    ],
 )
 async def test_unparsable_next_uri_is_a_pagination_error(next_uri: str):
     """A nextUri with an impossible port or a broken IPv6 host says it is not a valid URI."""
