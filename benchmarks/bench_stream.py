@@ -5,8 +5,9 @@ Each case runs in a fresh interpreter, so its memory figures are its own:
 * items/s and peak RSS above the client's idle RSS (after imports and client set-up), for
   100,000 and 1,000,000 items, against a bare `httpx.AsyncClient` + `json.loads` loop that only
   builds dicts, and (100,000 items, when the `bench` extra is installed) the official SDK's
-  `ApiClient` on the same listing; journey_async runs twice, with the standard library's
-  parser (`JOURNEY_ASYNC_JSON=stdlib`, the default install) and with the `orjson` extra;
+  `ApiClient` on the same listing; journey_async runs with the standard library's parser
+  (`JOURNEY_ASYNC_JSON=stdlib`, the default install), with the `orjson` extra, and with both
+  the `orjson` and `aiohttp` extras (`transport="aiohttp"`);
 * prefetch: a consumer that spends 2 ms per page (awaiting, as a database write would) against a
   server that takes 5 ms per page, with `prefetch=1` (default) and `prefetch=0`.
 
@@ -51,14 +52,19 @@ def _outcome(count: int, items: int, elapsed: float, idle: float) -> dict:
 
 
 async def stream_pages(
-    base_url: str, items: int, prefetch: int, work_ms: float, listing: str
+    base_url: str,
+    items: int,
+    prefetch: int,
+    work_ms: float,
+    listing: str,
+    transport: str | None = None,
 ) -> dict:
     """Stream a listing through journey_async's pager: session segments or action targets."""
     import anyio
 
     from journey_async import JourneyClient
 
-    async with JourneyClient("bench-token", base_url=base_url) as client:
+    async with JourneyClient("bench-token", base_url=base_url, transport=transport) as client:
         idle = current_rss_mib()
         count = 0
         started = time.perf_counter()
@@ -76,6 +82,10 @@ async def stream_pages(
 
 async def stream_journey(base_url: str, items: int, prefetch: int, work_ms: float) -> dict:
     return await stream_pages(base_url, items, prefetch, work_ms, "segments")
+
+
+async def stream_journey_aiohttp(base_url: str, items: int, prefetch: int, work_ms: float) -> dict:
+    return await stream_pages(base_url, items, prefetch, work_ms, "segments", "aiohttp")
 
 
 async def stream_targets(base_url: str, items: int, prefetch: int, work_ms: float) -> dict:
@@ -153,6 +163,7 @@ def child(args: argparse.Namespace) -> None:
         "targets": stream_targets,
         "httpx": stream_httpx,
         "sdk": stream_sdk,
+        "journey_async_aiohttp": stream_journey_aiohttp,
     }[args.client]
     result = anyio.run(fn, args.base_url, args.items, args.prefetch, args.work_ms)
     print(json.dumps(result))
@@ -196,6 +207,14 @@ def stream_clients(items: int) -> list[tuple[str, str, dict[str, str] | None]]:
     ]
     if importlib.util.find_spec("orjson") is not None:
         clients.append(("journey_async + `orjson` extra", "journey_async", {}))
+        if importlib.util.find_spec("httpx_aiohttp") is not None:
+            clients.append(
+                (
+                    'journey_async + `orjson` + `transport="aiohttp"`',
+                    "journey_async_aiohttp",
+                    {},
+                )
+            )
     if importlib.util.find_spec("PureCloudPlatformClientV2") is not None and items <= 100_000:
         clients.append(("official SDK (ApiClient.call_api)", "sdk", None))
     return clients
