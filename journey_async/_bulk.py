@@ -185,12 +185,27 @@ class MapUnordered(Generic[T, R]):
         await self.aclose()
 
 
-async def _aiter_sync(items: Iterable[T]) -> AsyncIterator[T]:
-    for item in items:
-        yield item
+class _SyncSource(Generic[T]):
+    """A sync iterable read as an async iterator.
+
+    A class rather than an async generator: a generator left suspended when the workers are
+    cancelled would need closing (trio warns about one that is garbage collected unclosed).
+    """
+
+    def __init__(self, items: Iterable[T]) -> None:
+        self._items = iter(items)
+
+    def __aiter__(self) -> _SyncSource[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        try:
+            return next(self._items)
+        except StopIteration:
+            raise StopAsyncIteration from None
 
 
 def _aiter(items: Iterable[T] | AsyncIterable[T]) -> AsyncIterator[T]:
     if isinstance(items, AsyncIterable):
         return aiter(items)
-    return _aiter_sync(items)
+    return _SyncSource(items)

@@ -3,11 +3,13 @@ anyio backends (asyncio, plus trio) for tests that must pass on both."""
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+import pytest_asyncio
 import respx
 
 from journey_async import JourneyClient, RetryPolicy
@@ -16,6 +18,21 @@ BASE_URL = "https://api.test.invalid"
 """Never resolved: requests go to a MockTransport, never to the network."""
 
 TOKEN = "test-token-3f9a"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> None:
+    """Coroutine tests not marked `anyio` run on asyncio through pytest-asyncio (strict mode).
+
+    Tests marked `anyio` run through anyio on both backends (`anyio_backend` below); in
+    pytest-asyncio's auto mode they would all have run on asyncio, trio included.
+    """
+    inner = getattr(getattr(obj, "hypothesis", None), "inner_test", obj)  # @given wraps it
+    if not (collector.istestfunction(obj, name) and inspect.iscoroutinefunction(inner)):
+        return
+    marks = [m.name for m in getattr(obj, "pytestmark", [])]
+    if collector.get_closest_marker("anyio") is None and "anyio" not in marks:
+        pytest.mark.asyncio(obj)
 
 
 @pytest.fixture(params=["asyncio", "trio"])
@@ -58,7 +75,7 @@ def router() -> Iterator[respx.Router]:
     yield respx.Router(base_url=BASE_URL, assert_all_mocked=True, assert_all_called=False)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def client(router: respx.Router, sleeper: SleepRecorder) -> AsyncIterator[JourneyClient]:
     """A client whose HTTP goes to `router` through a MockTransport, with instant sleeps."""
     http = httpx.AsyncClient(transport=httpx.MockTransport(router.async_handler))

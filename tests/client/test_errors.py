@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 import respx
 
 from journey_async import JourneyClient, RetryPolicy
@@ -99,7 +100,7 @@ async def router_client(
             yield client
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def plain(router: respx.Router) -> AsyncIterator[JourneyClient]:
     """A client on the router with every retry off and instant sleeps."""
     sleep = InstantSleep()

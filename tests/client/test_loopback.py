@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 import pytest
+import pytest_asyncio
 
 from journey_async import (
     ActionTarget,
@@ -188,7 +189,7 @@ def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopbackApi]:
         server.stop()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def client(api: LoopbackApi) -> AsyncIterator[JourneyClient]:
     """A client that owns its real httpx client, pointed at the loopback server, no retries."""
     async with JourneyClient(

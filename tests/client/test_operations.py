@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 import respx
 
 from journey_async import (
@@ -836,7 +837,7 @@ async def test_post_segments_returns_none_for_any_2xx(
     assert await client.post_journey_externalcontact_segments(CONTACT_ID, body=[]) is None
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def plain_client(router: respx.Router) -> AsyncIterator[JourneyClient]:
     """A client without retries on the router."""
     async with router_client(router) as c:

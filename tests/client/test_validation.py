@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
+import pytest_asyncio
 import respx
 
 from journey_async import (
@@ -671,7 +672,7 @@ def test_from_env_missing_credentials(
 # Middleware
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def mw_http(router: respx.Router) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.MockTransport(router.async_handler)) as http:
         yield http

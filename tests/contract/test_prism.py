@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 
 from journey_async import ClientCredentials, JourneyClient
 from journey_async.errors import (
@@ -309,7 +310,7 @@ def recorder() -> Recorder:
     return Recorder()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def http(recorder: Recorder) -> AsyncIterator[httpx.AsyncClient]:
     """An httpx client that records every exchange (API and token requests) in `recorder`."""
     async with httpx.AsyncClient(
@@ -318,7 +319,7 @@ async def http(recorder: Recorder) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def prism_client(prism_url: str, http: httpx.AsyncClient) -> AsyncIterator[JourneyClient]:
     """A JourneyClient on Prism with a static bearer token, no retries, recording its traffic."""
     async with JourneyClient(TOKEN, base_url=prism_url, http_client=http, retry=None) as client:
