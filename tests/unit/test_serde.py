@@ -999,3 +999,36 @@ def test_decode_arbitrary_json_raises_only_decode_error(document: tuple[type, An
     else:
         assert type(result) is cls
         assert isinstance(data, dict)
+
+
+def test_decode_pauses_the_garbage_collector_and_restores_it(monkeypatch: pytest.MonkeyPatch):
+    """The collector is off while a body is decoded and back on after, also after an error."""
+    import gc
+
+    seen: list[bool] = []
+    real = _serde._decode
+
+    def spy(content: bytes | str, cls: type, context: str) -> Any:
+        seen.append(gc.isenabled())
+        return real(content, cls, context)
+
+    monkeypatch.setattr(_serde, "_decode", spy)
+    assert gc.isenabled()
+    decode('{"id": "t1"}', models.ActionTarget)
+    with pytest.raises(DecodeError):
+        decode('{"id": 1}', models.ActionTarget)
+    assert seen == [False, False]
+    assert gc.isenabled()
+
+
+def test_decode_leaves_a_disabled_garbage_collector_disabled():
+    import gc
+
+    gc.disable()
+    try:
+        assert decode('{"id": "t1"}', models.ActionTarget).id == "t1"
+        with pytest.raises(DecodeError):
+            decode("{", models.ActionTarget)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
