@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -11,10 +12,14 @@ import statistics
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 HERE = Path(__file__).resolve().parent
+
+C = TypeVar("C")
+R = TypeVar("R")
 
 
 @contextlib.contextmanager
@@ -87,3 +92,22 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines.extend("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows)
     return "\n".join(lines)
+
+
+def interleaved(runs: int, cases: Sequence[C], measure: Callable[[C], R]) -> list[list[R]]:
+    """`runs` rounds measuring every case once, so slow spells of a shared machine fall on all
+    cases alike; returns each case's results, in the order of `cases`."""
+    results: list[list[R]] = [[] for _ in cases]
+    for _ in range(runs):
+        for index, case in enumerate(cases):
+            results[index].append(measure(case))
+    return results
+
+
+def bench_parser(doc: str | None) -> argparse.ArgumentParser:
+    """A benchmark's parser, with the hidden flags of its measuring child processes."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n")[0])
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--client", default="journey_async", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", default="", help=argparse.SUPPRESS)
+    return parser

@@ -24,7 +24,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from _util import loopback_server, machine, median, run_child, table  # noqa: E402
+from _util import (  # noqa: E402
+    bench_parser,
+    interleaved,
+    loopback_server,
+    machine,
+    median,
+    run_child,
+    table,
+)
 
 TOKEN = "bench-token"
 
@@ -153,27 +161,27 @@ def main(args: argparse.Namespace) -> None:
             ("official SDK, sequential", "sdk", 1),
             ("official SDK, 32 threads", "sdk", 32),
         ]
-    seconds: dict[str, list[float]] = {label: [] for label, _, _ in cases}
     with loopback_server("--items", "1000") as base:
-        # Interleaved (every case once per round), so slow spells of the shared machine fall
-        # on every case alike.
-        for _ in range(args.runs):
-            for label, client, concurrency in cases:
-                result = run_child(
-                    [
-                        str(Path(__file__)),
-                        "--child",
-                        "--client",
-                        client,
-                        "--base-url",
-                        base,
-                        "--lookups",
-                        str(args.lookups),
-                        "--concurrency",
-                        str(concurrency),
-                    ]
-                )
-                seconds[label].append(result["seconds"])
+
+        def measure(case: tuple[str, str, int]) -> float:
+            _, client, concurrency = case
+            return run_child(
+                [
+                    str(Path(__file__)),
+                    "--child",
+                    "--client",
+                    client,
+                    "--base-url",
+                    base,
+                    "--lookups",
+                    str(args.lookups),
+                    "--concurrency",
+                    str(concurrency),
+                ]
+            )["seconds"]
+
+        timings = interleaved(args.runs, cases, measure)
+    seconds = {label: values for (label, _, _), values in zip(cases, timings, strict=True)}
     rates = {label: args.lookups / median(values) for label, values in seconds.items()}
     ours = rates[cases[0][0]]
     rows = [
@@ -191,12 +199,9 @@ def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--lookups", type=int, default=2000)
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--client", default="journey_async", help=argparse.SUPPRESS)
-    parser.add_argument("--base-url", default="", help=argparse.SUPPRESS)
     parser.add_argument("--concurrency", type=int, default=32, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:

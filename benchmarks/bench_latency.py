@@ -22,7 +22,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from _util import loopback_server, machine, median, run_child, table  # noqa: E402
+from _util import (  # noqa: E402
+    bench_parser,
+    interleaved,
+    loopback_server,
+    machine,
+    median,
+    run_child,
+    table,
+)
 
 TOKEN = "bench-token"
 
@@ -109,28 +117,25 @@ def main(args: argparse.Namespace) -> None:
         clients.append(("official SDK", "sdk"))
     rows = []
     with loopback_server("--items", "1000") as base:
-        # Interleaved (every client once per round), so slow spells of the shared machine fall
-        # on every client alike.
-        runs: dict[str, list[dict[str, float]]] = {label: [] for label, _ in clients}
-        for _ in range(args.runs):
-            for label, name in clients:
-                runs[label].append(
-                    run_child(
-                        [
-                            str(Path(__file__)),
-                            "--child",
-                            "--client",
-                            name,
-                            "--base-url",
-                            base,
-                            "--calls",
-                            str(args.calls),
-                        ]
-                    )
-                )
+
+        def measure(client: tuple[str, str]) -> dict[str, float]:
+            return run_child(
+                [
+                    str(Path(__file__)),
+                    "--child",
+                    "--client",
+                    client[1],
+                    "--base-url",
+                    base,
+                    "--calls",
+                    str(args.calls),
+                ]
+            )
+
+        per_client = interleaved(args.runs, clients, measure)
         results = {
             label: (median([r["p50"] for r in rs]), median([r["mean"] for r in rs]))
-            for label, rs in runs.items()
+            for (label, _), rs in zip(clients, per_client, strict=True)
         }
     floor = results["httpx + json.loads"][0]
     for label, (p50, mean) in results.items():
@@ -149,12 +154,9 @@ def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--calls", type=int, default=500)
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--client", default="journey_async", help=argparse.SUPPRESS)
-    parser.add_argument("--base-url", default="", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
         child(arguments)

@@ -17,6 +17,7 @@ Each case runs in a fresh interpreter, so its memory figures are its own:
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import json
 import sys
@@ -28,7 +29,9 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from _util import (  # noqa: E402
+    bench_parser,
     current_rss_mib,
+    interleaved,
     loopback_server,
     machine,
     median,
@@ -220,6 +223,12 @@ def stream_clients(items: int) -> list[tuple[str, str, dict[str, str] | None]]:
     return clients
 
 
+def stream_case(base_url: str, items: int, client: tuple[str, str, dict[str, str] | None]) -> dict:
+    """One streaming run of `client` (a `stream_clients` entry) in a fresh process."""
+    _, name, env = client
+    return case(base_url, name, items, env=env)
+
+
 def main(args: argparse.Namespace) -> None:
     runs = args.runs
     sizes = [100_000] if args.quick else [100_000, 1_000_000]
@@ -227,12 +236,8 @@ def main(args: argparse.Namespace) -> None:
     for items in sizes:
         clients = stream_clients(items)
         with loopback_server("--items", str(items)) as base:
-            # Interleaved (every client once per round), so slow spells of the shared machine
-            # fall on every client alike.
-            results: dict[str, list[dict]] = {label: [] for label, _, _ in clients}
-            for _ in range(runs):
-                for label, client, env in clients:
-                    results[label].append(case(base, client, items, env=env))
+            per_client = interleaved(runs, clients, functools.partial(stream_case, base, items))
+        results = {label: rs for (label, _, _), rs in zip(clients, per_client, strict=True)}
         floor = median([r["items_per_s"] for r in results[clients[0][0]]])
         sdk = results.get("official SDK (ApiClient.call_api)")
         sdk_rate = median([r["items_per_s"] for r in sdk]) if sdk else None
@@ -298,12 +303,9 @@ def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--runs", type=int, default=5, help="runs per client")
     parser.add_argument("--quick", action="store_true", help="skip the 1,000,000-item case")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--client", default="journey_async", help=argparse.SUPPRESS)
-    parser.add_argument("--base-url", default="", help=argparse.SUPPRESS)
     parser.add_argument("--items", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--prefetch", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--work-ms", type=float, default=0.0, help=argparse.SUPPRESS)
