@@ -42,9 +42,11 @@ class Recorder:
     def __init__(self, pages: dict) -> None:
         self.pages = pages
         self.calls: list[object] = []
+        self.callers: list[int] = []  # the anyio task id making each call
 
     async def __call__(self, key: object) -> object:
         self.calls.append(key)
+        self.callers.append(anyio.get_current_task().id)
         await anyio.lowlevel.checkpoint()
         return self.pages[key]
 
@@ -332,44 +334,26 @@ async def test_consumer_that_never_awaits_fetches_each_page_itself(anyio_backend
     The start of each prefetch waits for the event loop's next turn; coming back first cancels
     it and the page is fetched in the consumer's own task.
     """
-    import asyncio
-
-    pages = cursor_pages([2, 2, 2])
-    callers = []
-
-    async def fetch(key):
-        callers.append(asyncio.current_task())
-        await anyio.lowlevel.checkpoint()
-        return pages[key]
-
+    fetch = Recorder(cursor_pages([2, 2, 2]))
     async with cursor_pager(fetch) as pager:
         ids = [a.id async for a in pager]
     assert ids == [f"a{i}" for i in range(6)]
-    assert callers == [asyncio.current_task()] * 3
+    assert fetch.callers == [anyio.get_current_task().id] * 3
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
 async def test_consumer_that_awaits_gets_pages_fetched_in_the_background(anyio_backend: str):
-    import asyncio
-
-    pages = cursor_pages([2, 2, 2])
-    callers = []
-
-    async def fetch(key):
-        callers.append(asyncio.current_task())
-        await anyio.lowlevel.checkpoint()
-        return pages[key]
-
+    fetch = Recorder(cursor_pages([2, 2, 2]))
     ids = []
     async with cursor_pager(fetch) as pager:
         async for item in pager:
             ids.append(item.id)
             await anyio.sleep(0.001)  # e.g. a database write
     assert ids == [f"a{i}" for i in range(6)]
-    me = asyncio.current_task()
-    assert callers[0] is me
-    assert all(caller is not me for caller in callers[1:])
-    assert len(callers) == 3
+    me = anyio.get_current_task().id
+    assert fetch.callers[0] == me
+    assert all(caller != me for caller in fetch.callers[1:])
+    assert len(fetch.callers) == 3
 
 
 async def test_prefetch_zero_fetches_only_on_demand():
