@@ -6,18 +6,22 @@ No token or secret ever appears in a `repr`, an exception message or a log line.
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 import httpx
 
+from ._checks import check_seconds
 from ._exceptions import REDACTED, AuthenticationError, DecodeError, redact_request
 from ._regions import login_base_url
 from ._status import make_status_error
-from ._types import Clock, Handler, Middleware, TokenProvider, TokenSource
+from ._types import DEADLINE, Clock, Handler, Middleware, TokenProvider, TokenSource
+from ._urls import redact_url
 
 __all__ = [
     "StaticToken",
@@ -116,14 +120,12 @@ class ClientCredentials:
         if region is not None and login_url is not None:
             msg = "pass region or login_url to ClientCredentials, not both"
             raise ValueError(msg)
-        if refresh_margin < 0:
-            msg = f"refresh_margin must be >= 0, got {refresh_margin!r}"
-            raise ValueError(msg)
+        check_seconds("refresh_margin", refresh_margin, allow_zero=True)
         self.client_id = client_id
         self._basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode(
             "ascii"
         )
-        self._login_url = login_url.rstrip("/") if login_url else None
+        self._login_url = _login_base(login_url) if login_url else None
         if region is not None:
             self._login_url = login_base_url(region)
         self.refresh_margin = float(refresh_margin)
@@ -133,12 +135,12 @@ class ClientCredentials:
         self._token: str | None = None
         self._expires_at = 0.0
         self._generation = 0
-        self._last_error: BaseException | None = None
+        self._failure: Exception | None = None
         self.token_requests = 0
         """How many token requests this provider has sent (for tests and metrics)."""
 
     def __repr__(self) -> str:
-        where = self._login_url or "(the client's login host)"
+        where = redact_url(self._login_url) if self._login_url else "(the client's login host)"
         return (
             f"ClientCredentials(client_id={self.client_id!r}, client_secret={REDACTED}, "
             f"login_url={where!r})"
@@ -156,7 +158,13 @@ class ClientCredentials:
             self._login_url = api_base_url.replace("//api.", "//login.", 1).rstrip("/")
 
     async def get_token(self) -> str:
-        """Return the cached token, or fetch a new one (one request for all concurrent callers)."""
+        """Return the cached token, or fetch a new one (one request for all concurrent callers).
+
+        The caller that holds the lock makes the request. If it is cancelled (its own timeout,
+        a task group's cancel) the next waiter takes over and makes the request itself: one
+        caller's cancellation never fails another. If the request fails, every caller that
+        was already waiting gets its own copy of that error, without a further request.
+        """
         token = self._token
         if token is not None and self._clock() < self._expires_at:
             return token
@@ -167,18 +175,22 @@ class ClientCredentials:
             token = self._token
             if token is not None and self._clock() < self._expires_at:
                 return token
-            if self._generation != generation and self._last_error is not None:
+            failure = self._failure
+            if self._generation != generation and failure is not None:
                 # Someone tried while we queued and failed: share the failure rather than
                 # sending one more doomed request per waiting task.
-                raise self._last_error
+                raise _own_copy(failure)
             self._generation += 1
+            self._failure = None  # a cancelled attempt leaves None: the next waiter retries
             try:
-                token = await self._fetch()
-            except BaseException as exc:
-                self._last_error = exc
+                return await self._fetch()
+            except Exception as exc:
+                self._failure = exc
                 raise
-            self._last_error = None
-            return token
+
+    def has_valid_token(self) -> bool:
+        """Whether `get_token()` would answer from the cache, without a token request."""
+        return self._token is not None and self._clock() < self._expires_at
 
     async def invalidate(self, token: str) -> None:
         """Drop the cached token if it is `token` (compare-and-invalidate)."""
@@ -208,7 +220,7 @@ class ClientCredentials:
             raise _token_error(response, url, text)
         try:
             data: Any = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python recurses
             data = None
         access_token = data.get("access_token") if isinstance(data, dict) else None
         lifetime = data.get("expires_in", 3600) if isinstance(data, dict) else None
@@ -239,7 +251,7 @@ def _token_error(response: httpx.Response, url: str, text: str) -> Exception:
                 if isinstance(data.get(key), str) and data[key]:
                     description = data[key]
                     break
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     if response.status_code in (400, 401) and (code or description):
         detail = description or code
@@ -254,6 +266,33 @@ def _token_error(response: httpx.Response, url: str, text: str) -> Exception:
             text=text,
         )
     return make_status_error(response, context=f"POST {url}")
+
+
+def _login_base(login_url: str) -> str:
+    """The login base URL from `login_url`, given with or without the `/oauth/token` path."""
+    if not isinstance(login_url, str) or any(ord(ch) < 33 for ch in login_url):
+        msg = f"login_url must be a URL without spaces or control characters, got {login_url!r}"
+        raise ValueError(msg)
+    base = login_url.rstrip("/")
+    if base.endswith("/oauth/token"):
+        base = base[: -len("/oauth/token")]
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        msg = f"login_url must be an absolute http(s) URL, got {redact_url(login_url)!r}"
+        raise ValueError(msg)
+    return base
+
+
+def _own_copy(exc: Exception) -> Exception:
+    """A copy of a shared failure for one waiter: its own object and traceback, the same
+    cause (so tracebacks do not grow with every waiter that re-raises it)."""
+    try:
+        fresh = copy.copy(exc)
+    except Exception:  # an exception type that cannot be rebuilt: share it after all
+        return exc
+    fresh.__cause__ = exc.__cause__
+    fresh.__suppress_context__ = True
+    return fresh
 
 
 def as_token_provider(source: TokenSource) -> TokenProvider:
@@ -271,31 +310,61 @@ def as_token_provider(source: TokenSource) -> TokenProvider:
     raise TypeError(msg)
 
 
-def auth_middleware(provider: TokenProvider) -> Middleware:
-    """Middleware that sets `Authorization: Bearer ...` and handles one 401 by refreshing.
+def auth_middleware(provider: TokenProvider, clock: Clock) -> tuple[Middleware, Middleware]:
+    """The two auth layers of a call: `(refresh, stamp)`.
 
-    On a 401 it calls `provider.invalidate(token)`; if `get_token()` then gives a different
-    token, the request is sent once more with it (a replay, not a retry attempt). A second 401,
-    or the same token again, is returned as is and becomes `AuthenticationError`.
+    `stamp` runs inside admission, right before the request leaves: it asks the provider for
+    the token and sets `Authorization: Bearer ...`, so a request that queued for a slot or at
+    the rate-limit gate never leaves with a token that expired meanwhile.
+
+    `refresh` runs outside admission. When a `ClientCredentials` provider has no valid token,
+    it waits for the grant first (within the call's deadline), so all the callers of a burst
+    share one grant, or its one failure, before any of them queues for a slot. On a 401 it
+    calls `provider.invalidate(token)`; if `get_token()` then gives a different token, the
+    request is sent once more (a replay, not a retry attempt) and `stamp` sets the new token.
+    A second 401, or the same token again, is returned as is and becomes `AuthenticationError`.
     """
 
     checked = ""  # the last token that passed _check_token: most calls reuse it
+    has_valid_token = getattr(provider, "has_valid_token", None)
 
-    async def auth_mw(request: httpx.Request, call_next: Handler) -> httpx.Response:
+    async def stamp_mw(request: httpx.Request, call_next: Handler) -> httpx.Response:
         nonlocal checked
-        token = await provider.get_token()
+        token = request.extensions.pop(_REPLAY_TOKEN, None) or await provider.get_token()
         if token is not checked:
             checked = _check_token(token, "the token provider")
         request.headers["Authorization"] = "Bearer " + token
+        return await call_next(request)
+
+    async def refresh_mw(request: httpx.Request, call_next: Handler) -> httpx.Response:
+        if has_valid_token is not None and not has_valid_token():
+            await _wait_for_grant(provider, request, clock)
         response = await call_next(request)
         if response.status_code != 401:
             return response
+        token = request.headers.get("Authorization", "").partition(" ")[2]
         await provider.invalidate(token)
         fresh = _check_token(await provider.get_token(), "the token provider")
         if fresh == token:
             return response
         await response.aclose()
-        request.headers["Authorization"] = "Bearer " + fresh
+        request.extensions[_REPLAY_TOKEN] = fresh  # the provider is asked once per refresh
         return await call_next(request)
 
-    return auth_mw
+    return refresh_mw, stamp_mw
+
+
+_REPLAY_TOKEN = "journey_async.replay_token"
+
+
+async def _wait_for_grant(provider: TokenProvider, request: httpx.Request, clock: Clock) -> None:
+    """Join (or make) the provider's token request, bounded by the call's deadline."""
+    deadline = request.extensions.get(DEADLINE)
+    if deadline is None:
+        await provider.get_token()
+        return
+    with anyio.move_on_after(deadline - clock()) as scope:
+        await provider.get_token()
+    if scope.cancelled_caught:
+        msg = "no access token came within the call's retry budget"
+        raise httpx.PoolTimeout(msg, request=request)

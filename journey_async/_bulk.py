@@ -48,7 +48,7 @@ async def bulk_map(
         msg = "map() takes a sync iterable; use map_unordered() for async iterables"
         raise TypeError(msg)
     todo = list(items)
-    results: list[Any] = [None] * len(todo)
+    results: list[Any] = [_UNSET] * len(todo)
     if not todo:
         return results
     failure: list[Exception] = []
@@ -71,7 +71,25 @@ async def bulk_map(
             tg.start_soon(worker, tg.cancel_scope)
     if failure:
         raise failure[0]
+    _check_complete(results.count(_UNSET))
     return results
+
+
+_UNSET: Any = object()
+"""A result not yet filled in: never returned to the caller (see `_check_complete`)."""
+
+
+def _check_complete(lost: int) -> None:
+    """Refuse to return fewer results than items: a call that ended in a cancellation that was
+    not map's own (a task cancelled from elsewhere, a CancelledError raised by `fn`) stopped its
+    worker without a result, and a hole must not pass for a value."""
+    if lost:
+        msg = (
+            f"{lost} call(s) ended in a cancellation that did not come from map or its caller "
+            "(a CancelledError raised inside fn, or its task cancelled from outside); no "
+            "result is returned rather than an incomplete one"
+        )
+        raise RuntimeError(msg)
 
 
 class MapUnordered(Generic[T, R]):
@@ -100,6 +118,8 @@ class MapUnordered(Generic[T, R]):
         self._tg: TaskGroup | None = None
         self._receive: MemoryObjectReceiveStream[tuple[T, Any, bool]] | None = None
         self._finished = False
+        self._taken = 0  # items read from the input, and results handed to the consumer
+        self._delivered = 0
 
     def __aiter__(self) -> AsyncIterator[tuple[T, Any]]:
         return self
@@ -131,6 +151,7 @@ class MapUnordered(Generic[T, R]):
                     more, item = await next_item()
                     if not more:
                         return
+                    self._taken += 1
                     try:
                         result: Any = await fn(item)  # type: ignore[arg-type]
                         ok = True
@@ -152,7 +173,9 @@ class MapUnordered(Generic[T, R]):
             item, result, ok = await self._receive.receive()
         except anyio.EndOfStream:
             await self.aclose()
+            _check_complete(self._taken - self._delivered)
             raise StopAsyncIteration from None
+        self._delivered += 1
         if not ok and not self._return_exceptions:
             await self.aclose()
             raise result

@@ -21,10 +21,13 @@ from urllib.parse import quote, urlencode
 
 import anyio
 import httpx
+import sniffio
 
-from ._auth import ClientCredentials, StaticToken, as_token_provider, auth_middleware
+from ._auth import ClientCredentials, StaticToken, as_token_provider
 from ._bulk import MapUnordered, bulk_map
-from ._exceptions import DecodeError, TransportError, redact_request, scrub
+from ._checks import check_int, check_seconds, is_finite_number
+from ._exceptions import DecodeError, scrub
+from ._limits import MAX_URL_LENGTH
 from ._models import (
     ActionTarget,
     ActionTargetListing,
@@ -39,14 +42,20 @@ from ._models import (
 )
 from ._pagination import AsyncPager
 from ._regions import api_base_url
-from ._retry import RateLimitGate, RetryPolicy, retry_middleware
+from ._retry import RetryPolicy
+from ._send import SendPath
 from ._serde import decode, encode
-from ._slots import Slots
 from ._status import make_status_error
-from ._types import Clock, Handler, Middleware, Sleep, TokenSource
+from ._types import TEMPLATE, Clock, Middleware, Sleep, TokenSource
+from ._urls import redact_url
 from ._version import __version__
 
-__all__ = ["JourneyClient", "DEFAULT_TIMEOUT", "DEFAULT_MAX_CONNECTIONS"]
+__all__ = [
+    "JourneyClient",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_MAX_RESPONSE_SIZE",
+]
 
 logger = logging.getLogger("journey_async")
 
@@ -68,6 +77,11 @@ hung connection hangs the caller forever; 30 s is far above the API's normal lat
 
 DEFAULT_MAX_CONNECTIONS: Final = _DefaultInt(100)
 """httpx pool size (the official SDK pools 4). Bulk helpers bound their own concurrency."""
+
+DEFAULT_MAX_RESPONSE_SIZE: Final = 64 * 1024 * 1024
+"""The largest response body accepted (bytes, after decompression). A full 200-item page is
+about 160 KB, so 64 MiB is 400 times the largest real page, and small enough that a hostile or
+broken server cannot exhaust a worker's memory."""
 
 DEFAULT_MAX_IN_FLIGHT: Final = 8
 """Requests handed to httpx at once; more callers queue in the client. Measured on loopback
@@ -171,13 +185,30 @@ def _body_of(body: object, expected: tuple[type, ...], what: str) -> bytes:
 
 def _check_timeout(value: object) -> httpx.Timeout:
     if isinstance(value, httpx.Timeout):
+        for name in ("connect", "read", "write", "pool"):
+            part = getattr(value, name)
+            if part is not None:
+                check_seconds(f"timeout.{name}", part)
         return value
     if value is None:
         return httpx.Timeout(None)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        msg = f"timeout must be a number of seconds > 0, an httpx.Timeout or None, got {value!r}"
+    if not is_finite_number(value) or value <= 0:  # type: ignore[operator]
+        msg = (
+            "timeout must be a finite number of seconds > 0, an httpx.Timeout or None, "
+            f"got {value!r}"
+        )
         raise ValueError(msg)
-    return httpx.Timeout(float(value))
+    return httpx.Timeout(float(value))  # type: ignore[arg-type]
+
+
+def _attempt_timeout(timeout: httpx.Timeout) -> float | None:
+    """How long one attempt may take as a whole, its body included: the read timeout.
+
+    httpx's timeouts bound each network operation; a body that trickles in a byte at a time
+    satisfies every one of them for ever. So the whole attempt gets a deadline too: with a
+    plain `timeout=30.0` (all four equal), each attempt ends within 30 s.
+    """
+    return timeout.read
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,7 +229,10 @@ class JourneyClient:
             the API is `https://api.{domain}`.
         base_url: overrides `region` (proxies, gateways, the fake API in tests).
         retry: the `RetryPolicy`; None turns every kind of retry off.
-        timeout: seconds (or an `httpx.Timeout`) for each attempt; default 30 s.
+        timeout: seconds (or an `httpx.Timeout`) for each network operation, and for each
+            attempt as a whole, its body included (an httpx.Timeout's `read` value); default
+            30 s. The whole call, retries and waits included, is bounded by the retry
+            policy's `budget`.
         middleware: `async def mw(request, call_next) -> response` callables, outermost first;
             they run inside retry and auth and see every attempt.
         http_client: a caller-owned `httpx.AsyncClient`, used and never closed; its timeouts
@@ -211,7 +245,12 @@ class JourneyClient:
         max_connections: httpx pool size; default 100.
         user_agent: appended to `journey-async/<version>`.
         max_in_flight: requests handed to httpx at once (default 8, see
-            `DEFAULT_MAX_IN_FLIGHT`); further calls wait their turn in the client. None: no cap.
+            `DEFAULT_MAX_IN_FLIGHT`, and never more than `max_connections`); further calls
+            wait their turn in the client. None: no cap.
+        max_response_size: the largest body accepted, in bytes after decompression (default
+            64 MiB, see `DEFAULT_MAX_RESPONSE_SIZE`); enforced while reading, so a larger one
+            costs no more memory than this and fails with `ResponseTooLargeError`. Error
+            bodies keep at most their first 64 KiB.
         sleep, clock: injectable for tests (default `anyio.sleep`, `time.monotonic`).
     """
 
@@ -229,16 +268,23 @@ class JourneyClient:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         user_agent: str | None = None,
         max_in_flight: int | None = DEFAULT_MAX_IN_FLIGHT,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         sleep: Sleep | None = None,
         clock: Clock | None = None,
     ) -> None:
         self._provider = as_token_provider(token_provider)
         if base_url is not None:
+            if not isinstance(base_url, str) or any(ord(ch) < 33 for ch in base_url):
+                msg = (
+                    "base_url must be a URL without spaces, line breaks or control characters, "
+                    f"got {redact_url(str(base_url))!r}"
+                )
+                raise ValueError(msg)
             url = httpx.URL(base_url)
             if url.scheme not in ("http", "https") or not url.host:
-                msg = f"base_url must be an absolute http(s) URL, got {base_url!r}"
+                msg = f"base_url must be an absolute http(s) URL, got {redact_url(base_url)!r}"
                 raise ValueError(msg)
-            self._base_url = str(base_url).rstrip("/")
+            self._base_url = base_url.rstrip("/")
         else:
             self._base_url = api_base_url(region)
         self._base = httpx.URL(self._base_url)
@@ -288,30 +334,31 @@ class JourneyClient:
         self._headers = {"Accept": "application/json", "User-Agent": agent}
         self._json_headers = {**self._headers, "Content-Type": "application/json"}
         self._closed = False
-        if max_in_flight is not None and (
-            isinstance(max_in_flight, bool)
-            or not isinstance(max_in_flight, int)
-            or max_in_flight < 1
-        ):
-            msg = f"max_in_flight must be an int >= 1 or None, got {max_in_flight!r}"
-            raise ValueError(msg)
+        self._loop: object | None = None
+        if max_in_flight is not None:
+            check_int("max_in_flight", max_in_flight, minimum=1)
+            if self._owns_http:
+                # More in flight than connections would queue inside httpcore's pool, whose
+                # bookkeeping is slow and where a cancelled waiter can strand a connection.
+                max_in_flight = min(max_in_flight, max_connections)
         self._max_in_flight = max_in_flight
-        self._in_flight = Slots(max_in_flight) if max_in_flight is not None else None
+        check_int("max_response_size", max_response_size, minimum=1)
 
         self._clock: Clock = clock or time.monotonic
         self._sleep: Sleep = sleep or anyio.sleep
-        cap = retry.max_retry_after if retry is not None else 120.0
-        self.rate_limit_gate = RateLimitGate(self._clock, self._sleep, cap)
-        chain: list[Middleware] = []
-        if retry is not None:
-            chain.append(retry_middleware(retry, self._clock, self._sleep, self.rate_limit_gate))
-        chain.append(auth_middleware(self._provider))
-        chain.extend(middleware)
-        self._pipeline = _chain(chain, self._send_logged)
-        token_chain: list[Middleware] = []
-        if retry is not None:
-            token_chain.append(retry_middleware(retry, self._clock, self._sleep))
-        self._token_pipeline = _chain(token_chain, self._send_logged)
+        self._path = SendPath(
+            self._http,
+            provider=self._provider,
+            retry=retry,
+            middleware=middleware,
+            max_in_flight=max_in_flight,
+            attempt_timeout=_attempt_timeout(self._http.timeout),
+            max_response_size=max_response_size,
+            clock=self._clock,
+            sleep=self._sleep,
+        )
+        self.rate_limit_gate = self._path.gate
+        self._in_flight = self._path.slots
         bind = getattr(self._provider, "bind", None)
         if isinstance(self._provider, ClientCredentials) and bind is not None:
             bind(self._send_token_request, self._base_url)
@@ -373,7 +420,7 @@ class JourneyClient:
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
-        return f"<JourneyClient {self._base_url} {state}>"
+        return f"<JourneyClient {redact_url(self._base_url)} {state}>"
 
     async def __aenter__(self) -> JourneyClient:
         self._ensure_open()
@@ -391,71 +438,29 @@ class JourneyClient:
             await self._http.aclose()
 
     def _ensure_open(self) -> None:
+        """A closed client, or one used from a second event loop, fails now and clearly."""
         if self._closed:
             msg = "this JourneyClient is closed; create a new one"
             raise RuntimeError(msg)
+        loop = _current_loop()
+        if loop is not self._loop:
+            if self._loop is not None:
+                msg = (
+                    "this JourneyClient is bound to the event loop it was first used in and "
+                    "cannot be used from another event loop or thread (its connections, locks "
+                    "and queues belong to that loop); create one client per event loop"
+                )
+                raise RuntimeError(msg)
+            self._loop = loop
 
     # -- sending --------------------------------------------------------------------------------
-
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        """One httpx send: at most `max_in_flight` at once, each through the rate-limit gate.
-
-        The gate is checked after a slot is taken, so a request that queued for a slot while
-        a 429 closed the gate waits for the gate too instead of walking into another 429.
-        Token requests (another host, another limit) bypass the gate.
-        """
-        gated = request.extensions.get("journey_async.template") != "/oauth/token"
-        limiter = self._in_flight
-        if limiter is not None:
-            await limiter.acquire()
-        try:
-            if gated:
-                await self.rate_limit_gate.wait()
-            response = await self._http.send(request)
-        finally:
-            if limiter is not None:
-                limiter.release()
-        if gated:
-            self.rate_limit_gate.observe(response)
-        return response
-
-    async def _send_logged(self, request: httpx.Request) -> httpx.Response:
-        """The innermost handler: one send, one DEBUG line."""
-        if not logger.isEnabledFor(logging.DEBUG):
-            return await self._send(request)
-        started = time.perf_counter()
-        try:
-            response = await self._send(request)
-        except httpx.HTTPError as exc:
-            logger.debug(
-                "%s %s failed after %.1f ms: %s",
-                request.method,
-                _log_target(request),
-                (time.perf_counter() - started) * 1000,
-                type(exc).__name__,
-            )
-            raise
-        logger.debug(
-            "%s %s -> %d in %.1f ms (correlation id %s)",
-            request.method,
-            _log_target(request),
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-            response.headers.get("inin-correlation-id"),
-        )
-        return response
 
     async def _send_token_request(
         self, url: str, headers: dict[str, str], body: bytes
     ) -> httpx.Response:
         """Send a token request through this client's stack (no auth, no user middleware)."""
         self._ensure_open()
-        request = self._http.build_request("POST", url, headers=headers, content=body)
-        request.extensions["journey_async.template"] = "/oauth/token"
-        try:
-            return await self._token_pipeline(request)
-        except httpx.HTTPError as exc:
-            raise _transport_error(exc, "POST", url) from exc
+        return await self._path.send_token(url, headers, body)
 
     async def _request(
         self,
@@ -468,21 +473,25 @@ class JourneyClient:
     ) -> httpx.Response:
         """Send one operation through the middleware chain; a non-2xx answer is raised."""
         self._ensure_open()
-        url = self._base_url + path
+        target = path
         if params:
             # The same bytes httpx's `params=` writes, at a third of its cost (one URL parse).
-            url += "?" + urlencode(params)
+            target += "?" + urlencode(params)
+        if len(target) > MAX_URL_LENGTH:
+            msg = (
+                f"{method} {template}: the request URL would be {len(target):,} characters "
+                f"long, over the {MAX_URL_LENGTH:,} that servers and proxies accept; check the "
+                "ids and cursor passed"
+            )
+            raise ValueError(msg)
         request = self._http.build_request(
             method,
-            url,
+            self._base_url + target,
             headers=self._json_headers if content is not None else self._headers,
             content=content,
         )
-        request.extensions["journey_async.template"] = template
-        try:
-            response = await self._pipeline(request)
-        except httpx.HTTPError as exc:
-            raise _transport_error(exc, method, path) from exc
+        request.extensions[TEMPLATE] = template
+        response = await self._path.send(request)
         if not 200 <= response.status_code < 300:
             raise make_status_error(response, context=f"{method} {path}")
         return response
@@ -905,44 +914,15 @@ def _make_transport(
     raise ValueError(msg)
 
 
-def _chain(middleware: Sequence[Middleware], innermost: Handler) -> Handler:
-    """Compose middleware (outermost first) around `innermost` into one handler."""
-    handler = innermost
-    for mw in reversed(middleware):
-        handler = _bind(mw, handler)
-    return handler
+def _current_loop() -> object:
+    """The running event loop (asyncio) or run (trio): what a client's resources belong to."""
+    library = sniffio.current_async_library()
+    if library == "asyncio":
+        import asyncio
 
+        return asyncio.get_running_loop()
+    if library == "trio":
+        import trio
 
-def _bind(mw: Middleware, call_next: Handler) -> Handler:
-    # A plain function returning the middleware's coroutine: one frame less per layer than an
-    # `async def` wrapper, on every request.
-    def handler(request: httpx.Request) -> Awaitable[httpx.Response]:
-        return mw(request, call_next)
-
-    return handler
-
-
-_LOGGED_QUERY = frozenset({"pageSize", "pageNumber", "segmentScope", "assignmentState"})
-
-
-def _log_target(request: httpx.Request) -> str:
-    """Path template plus allow-listed query values; everything else reads `[redacted]`."""
-    template = request.extensions.get("journey_async.template") or request.url.path
-    if not request.url.query:
-        return str(template)
-    query = "&".join(
-        f"{name}={value if name in _LOGGED_QUERY else '[redacted]'}"
-        for name, value in request.url.params.multi_items()
-    )
-    return f"{template}?{query}"
-
-
-def _transport_error(exc: httpx.HTTPError, method: str, path: str) -> TransportError:
-    request = None
-    try:
-        request = redact_request(exc.request)
-    except RuntimeError:  # an httpx error raised before a request existed
-        request = None
-    detail = str(exc) or type(exc).__name__
-    msg = f"{method} {path}: {type(exc).__name__}: {detail}"
-    return TransportError(msg, request=request)
+        return trio.lowlevel.current_root_task()
+    return library

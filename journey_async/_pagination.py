@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from anyio.abc import TaskGroup
 
 from ._exceptions import PaginationError
+from ._limits import MAX_URL_LENGTH
 
 __all__ = ["AsyncPager", "CursorFetch", "PageFetch"]
 
@@ -89,10 +90,18 @@ class _CursorSource:
     def _cursor_of(self, next_uri: str | None) -> str | None:
         """The `after` of `next_uri`; None at the end. A foreign host is a PaginationError.
 
-        Parsed with `urllib.parse` (a few microseconds) rather than `httpx.URL` (about 15).
+        So is a `nextUri` longer than `MAX_URL_LENGTH`: the request it leads to would be
+        refused on the way (see `_limits`). Parsed with `urllib.parse` (a few microseconds)
+        rather than `httpx.URL` (about 15).
         """
         if not next_uri:
             return None
+        if len(next_uri) > MAX_URL_LENGTH:
+            msg = (
+                f"nextUri is {len(next_uri):,} characters long, over the limit of "
+                f"{MAX_URL_LENGTH:,}; not following it (it starts {next_uri[:80]!r})"
+            )
+            raise PaginationError(msg)
         try:
             parts = urlsplit(next_uri)
             port = parts.port

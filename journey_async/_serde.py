@@ -625,6 +625,8 @@ def _decode(content: bytes | str, cls: type[T], context: str) -> T:
         return structure(data)
     except _Invalid as err:
         failure = err
+    except RecursionError:
+        raise _too_deep(cls, content, context) from None
     if loads is not json.loads:
         # orjson reads integers beyond 64 bits as floats where the stdlib keeps them exact;
         # a body is refused only if the stdlib's reading of it is refused too.
@@ -643,6 +645,16 @@ def decode_data(data: object, cls: type[T], *, content: bytes | str = "", contex
         return _builder.get(cls)(data)
     except _Invalid as err:
         raise _decode_error(err, cls, content, context) from None
+    except RecursionError:
+        raise _too_deep(cls, content, context) from None
+
+
+def _too_deep(cls: type, content: bytes | str, context: str) -> DecodeError:
+    """A document that JSON parsing accepted but that nests a recursive model (`ErrorBody` in
+    `errors`) deeper than the interpreter's recursion limit allows to build."""
+    prefix = f"{context}: " if context else ""
+    msg = f"{prefix}cannot decode {cls.__name__}: the document is nested too deeply"
+    return DecodeError(msg, path="$", raw=_text(content))
 
 
 def _decode_error(err: _Invalid, cls: type, content: bytes | str, context: str) -> DecodeError:
@@ -696,7 +708,26 @@ def _json_default(value: object) -> object:
 
 
 def encode(body: object) -> bytes:
-    """Serialize a request body (model, dict, or list of them) to compact UTF-8 JSON."""
-    return json.dumps(
-        to_jsonable(body), separators=(",", ":"), ensure_ascii=False, default=_json_default
-    ).encode()
+    """Serialize a request body (model, dict, or list of them) to compact UTF-8 JSON.
+
+    NaN and the infinities are refused with a `ValueError` before anything is sent: JSON
+    (RFC 8259) has no such numbers, and the `NaN` / `Infinity` tokens that `json.dumps` writes
+    by default are refused by strict parsers, so the request could only fail later, less
+    clearly, or be read differently by the server.
+    """
+    try:
+        text = json.dumps(
+            to_jsonable(body),
+            separators=(",", ":"),
+            ensure_ascii=False,
+            default=_json_default,
+            allow_nan=False,
+        )
+    except ValueError as exc:
+        # The encoder's own words (CPython 3.10-3.13, C and pure-Python encoders alike); other
+        # ValueErrors (a required field left None in a nested model) pass through unchanged.
+        if not str(exc).startswith("Out of range float values"):
+            raise
+        msg = "request bodies must be valid JSON: NaN and infinities cannot be sent"
+        raise ValueError(msg) from exc
+    return text.encode()

@@ -34,8 +34,19 @@ class Slots:
         """Callers waiting for a slot."""
         return len(self._waiters)
 
+    def try_acquire(self) -> bool:
+        """Take a free slot now if nobody is queued for one; False otherwise (nothing taken)."""
+        if self._free and not self._waiters:
+            self._free -= 1
+            return True
+        return False
+
     async def acquire(self) -> None:
-        """Take a slot, waiting for one if none is free."""
+        """Take a slot, waiting for one if none is free.
+
+        A waiter that is cancelled leaves the queue at once; one cancelled just after it was
+        handed a slot passes the slot on, so no slot is ever lost.
+        """
         if self._free and not self._waiters:
             self._free -= 1
             return

@@ -7,7 +7,25 @@ from typing import Protocol, runtime_checkable
 
 import httpx
 
-__all__ = ["Handler", "Middleware", "Sleep", "Clock", "TokenProvider", "TokenSource"]
+__all__ = [
+    "Handler",
+    "Middleware",
+    "Sleep",
+    "Clock",
+    "TokenProvider",
+    "TokenSource",
+    "TEMPLATE",
+    "DEADLINE",
+    "ATTEMPTS",
+]
+
+# Keys of `httpx.Request.extensions` through which the layers of one call talk to each other.
+TEMPLATE = "journey_async.template"
+"""The operation's path template (`/api/v2/journey/actiontargets/{actionTargetId}`), for logs."""
+DEADLINE = "journey_async.deadline"
+"""When the whole call must end (the client's clock), or None: its retry budget."""
+ATTEMPTS = "journey_async.attempts"
+"""The number of the attempt in progress (1 for the first), for error messages."""
 
 Handler = Callable[[httpx.Request], Awaitable[httpx.Response]]
 """Sends a request and returns its response: the `call_next` a middleware receives."""

@@ -433,10 +433,13 @@ async def test_revoked_token_is_refreshed_once_and_the_call_succeeds(sleeper: Sl
 
 
 async def test_burst_of_401s_for_one_token_causes_one_refresh(sleeper: SleepRecorder):
-    """20 concurrent 401s for the same old token, some arriving after the refresh, cause one."""
+    """20 concurrent 401s for the same old token, some arriving after the refresh, cause one.
+
+    No in-flight cap, so all 20 leave with the old token (with the default cap of 8, requests
+    that queued for a slot would already carry the new one)."""
     fake = FakeGenesys(api_yields=True, stagger=True)
     provider = ClientCredentials(CLIENT_ID, SECRET)
-    async with client_over(fake, provider, sleeper) as client:
+    async with client_over(fake, provider, sleeper, max_in_flight=None) as client:
         await client.get_journey_actiontarget("t1")
         fake.revoked.add("tok-1")
         async with anyio.create_task_group() as tg:

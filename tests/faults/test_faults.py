@@ -156,6 +156,13 @@ async def test_retry_after_above_the_cap_is_not_waited_for(fake, sleeper):
             assert info.value.retry_after == 500
             assert api.stats.requests == 1
             assert sleeper.waits == []
+            # The 429 still pauses the client, for the cap (120 s): longer than a call's budget,
+            # so a call now is refused at once; once the pause is over, calls go through.
+            with pytest.raises(RateLimitError) as held:
+                await client.get_journey_actiontarget(api.action_target_ids[0])
+            assert held.value.retry_after == pytest.approx(120.0)
+            assert api.stats.requests == 1
+            sleeper.now += 120.0
             await assert_healthy(client, normal_get(client, api))
 
 

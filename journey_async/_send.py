@@ -1,0 +1,397 @@
+"""The send path: everything between an operation and the wire, built once per client.
+
+    retry -> admission (slot, gate, attempt deadline) -> auth -> user middleware... -> send
+
+* retry (`_retry.py`) repeats failed attempts within the call's budget.
+* admission takes one of `max_in_flight` slots, waits at the rate-limit gate, and runs the rest
+  of the attempt under one deadline: the attempt timeout or what is left of the call's budget.
+  Every wait is bounded by the budget, so a call ends in time whatever it queued for.
+* auth (`_auth.py`) sets `Authorization` only now, after the slot and gate waits, so no
+  request leaves with a token that went stale while it queued.
+* send hands the request to httpx, reads the body up to `max_response_size` while it arrives
+  (after decompression), and repairs httpcore's pool when a send is cancelled.
+
+Token requests take their own short path (retry -> send): no slot, no gate, no auth, no user
+middleware. Errors leave this module as `journey_async` errors with the method, the URL, the
+attempts and the time taken.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import AsyncGenerator, Awaitable, Sequence
+from typing import cast
+
+import anyio
+import httpx
+
+from ._auth import auth_middleware
+from ._exceptions import (
+    RateLimitError,
+    RequestTimeoutError,
+    ResponseTooLargeError,
+    TransportError,
+    redact_request,
+)
+from ._retry import RateLimitGate, RetryPolicy, retry_middleware
+from ._slots import Slots
+from ._types import ATTEMPTS, DEADLINE, TEMPLATE, Clock, Handler, Middleware, Sleep, TokenProvider
+from ._urls import redact_url
+
+__all__ = ["SendPath", "ERROR_TEXT_LIMIT", "read_bounded", "chain"]
+
+logger = logging.getLogger("journey_async")
+
+ERROR_TEXT_LIMIT = 64 * 1024
+"""Bytes of an error (4xx/5xx) body kept for `ApiError.text`; the rest is not read. Genesys's
+error bodies are a few hundred bytes."""
+
+_CLOSE_GRACE = 2.0
+"""Seconds a shielded close of an abandoned response may take (a TLS goodbye to a dead peer
+must not hang the caller)."""
+
+
+class _RateLimited(Exception):
+    """The gate would hold this attempt past the call's deadline (becomes `RateLimitError`)."""
+
+    def __init__(self, wait: float, left: float) -> None:
+        super().__init__(wait, left)
+        self.wait = wait
+        self.left = left
+
+
+class SendPath:
+    """The chain of one client, its in-flight slots and its rate-limit gate."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        provider: TokenProvider,
+        retry: RetryPolicy | None,
+        middleware: Sequence[Middleware],
+        max_in_flight: int | None,
+        attempt_timeout: float | None,
+        max_response_size: int,
+        clock: Clock,
+        sleep: Sleep,
+    ) -> None:
+        self.http = http
+        self.retry = retry
+        self.slots = Slots(max_in_flight) if max_in_flight is not None else None
+        self.attempt_timeout = attempt_timeout
+        self.pool_timeout = http.timeout.pool
+        self.max_response_size = max_response_size
+        self._clock = clock
+        cap = retry.max_retry_after if retry is not None else 120.0
+        self.gate = RateLimitGate(clock, sleep, cap)
+        refresh, stamp = auth_middleware(provider, clock)
+        layers: list[Middleware] = []
+        if retry is not None:
+            layers.append(retry_middleware(retry, clock, sleep, self.gate))
+        layers += [refresh, self._admit, stamp, *middleware]
+        self._call = chain(layers, self._send_logged)
+        token_layers: list[Middleware] = []
+        if retry is not None:
+            token_layers.append(retry_middleware(retry, clock, sleep))
+        token_layers.append(self._attempt_deadline)
+        self._token_call = chain(token_layers, self._send_logged)
+
+    # -- entry points ---------------------------------------------------------------------------
+
+    async def send(self, request: httpx.Request) -> httpx.Response:
+        """Send one operation's request through the whole chain; any status is returned."""
+        started = self._clock()
+        if self.retry is not None:
+            request.extensions[DEADLINE] = started + self.retry.budget
+        try:
+            return await self._call(request)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, request, self._clock() - started) from exc
+        except _RateLimited as exc:
+            raise _gate_error(request, exc) from None
+
+    async def send_token(self, url: str, headers: dict[str, str], body: bytes) -> httpx.Response:
+        """Send a token request: retry and send only (no slot, gate, auth or user middleware)."""
+        request = self.http.build_request("POST", url, headers=headers, content=body)
+        request.extensions[TEMPLATE] = "/oauth/token"
+        started = self._clock()
+        try:
+            return await self._token_call(request)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, request, self._clock() - started) from exc
+
+    # -- admission ------------------------------------------------------------------------------
+
+    async def _admit(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
+        """Slot, then gate, then the rest of the attempt under the attempt's deadline."""
+        deadline = request.extensions.get(DEADLINE)
+        slots = self.slots
+        gate = self.gate
+        if slots is not None and not slots.try_acquire():
+            await self._wait_for_slot(slots, deadline)
+        try:
+            if not gate.try_pass():
+                await self._wait_at_gate(gate, deadline)
+            response = await self._within_deadline(request, call_next, deadline)
+        finally:
+            if slots is not None:
+                slots.release()
+        gate.observe(response)
+        return response
+
+    async def _attempt_deadline(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
+        """Admission for token requests: no slot, no gate, only the attempt's deadline."""
+        return await self._within_deadline(request, call_next, request.extensions.get(DEADLINE))
+
+    async def _within_deadline(
+        self, request: httpx.Request, call_next: Handler, deadline: float | None
+    ) -> httpx.Response:
+        """The rest of the attempt, cut at the attempt timeout or the call's deadline."""
+        limit = self.attempt_timeout
+        by_budget = False
+        if deadline is not None:
+            left = deadline - self._clock()
+            if limit is None or left < limit:
+                limit, by_budget = left, True
+        if limit is None:
+            return await call_next(request)
+        if limit <= 0:
+            msg = "the call's retry budget ran out before this attempt could be sent"
+            raise httpx.PoolTimeout(msg, request=request)
+        with anyio.move_on_after(limit):
+            return await call_next(request)
+        msg = (
+            "the call's retry budget ran out while waiting for the response"
+            if by_budget
+            else f"no complete response within {limit:g} s (the attempt timeout)"
+        )
+        raise httpx.ReadTimeout(msg, request=request)
+
+    async def _wait_for_slot(self, slots: Slots, deadline: float | None) -> None:
+        """Queue for an in-flight slot, at most the pool timeout or what is left of the budget."""
+        limit = self.pool_timeout
+        if deadline is not None:
+            left = deadline - self._clock()
+            limit = left if limit is None else min(limit, left)
+        if limit is None:
+            await slots.acquire()
+            return
+        with anyio.move_on_after(limit) as scope:
+            await slots.acquire()
+        if scope.cancelled_caught:
+            msg = (
+                f"no in-flight slot came free within {max(limit, 0.0):.3g} s "
+                f"({slots.total} requests in flight, {slots.waiting} more queued)"
+            )
+            raise httpx.PoolTimeout(msg)
+
+    async def _wait_at_gate(self, gate: RateLimitGate, deadline: float | None) -> None:
+        """Wait at the gate; a wait that cannot end before the call's deadline is not begun."""
+        if deadline is None:
+            await gate.wait()
+            return
+        left = deadline - self._clock()
+        expected = gate.expected_wait()
+        if expected > left:
+            raise _RateLimited(expected, left)
+        with anyio.move_on_after(left) as scope:
+            await gate.wait()
+        if scope.cancelled_caught:
+            raise _RateLimited(gate.expected_wait(), 0.0)
+
+    # -- the wire -------------------------------------------------------------------------------
+
+    async def _send_logged(self, request: httpx.Request) -> httpx.Response:
+        """The innermost handler: one send with its body read, one DEBUG line."""
+        if not logger.isEnabledFor(logging.DEBUG):
+            return await self._send_once(request)
+        started = time.perf_counter()
+        try:
+            response = await self._send_once(request)
+        except (httpx.HTTPError, TransportError) as exc:
+            logger.debug(
+                "%s %s failed after %.1f ms: %s",
+                request.method,
+                log_target(request),
+                (time.perf_counter() - started) * 1000,
+                type(exc).__name__,
+            )
+            raise
+        logger.debug(
+            "%s %s -> %d in %.1f ms (correlation id %s)",
+            request.method,
+            log_target(request),
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            response.headers.get("inin-correlation-id"),
+        )
+        return response
+
+    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+        http = self.http
+        try:
+            response = await http.send(request, stream=True)
+        except BaseException:
+            reap_orphaned_connections(http, request.url)
+            raise
+        await read_bounded(response, self.max_response_size)
+        return response
+
+
+async def read_bounded(response: httpx.Response, limit: int) -> None:
+    """Read the body (decompressed) into `response.content`, refusing more than `limit` bytes.
+
+    The limit holds while reading, so an endless or huge body costs at most `limit` bytes of
+    memory. An error status keeps at most `ERROR_TEXT_LIMIT` bytes (a prefix; the connection is
+    dropped rather than drained). An abandoned response is closed, shielded from cancellation
+    for at most `_CLOSE_GRACE` seconds, so its connection goes back to the pool or is dropped.
+    """
+    is_error = response.status_code >= 400
+    cap = min(limit, ERROR_TEXT_LIMIT) if is_error else limit
+    chunks: list[bytes] = []
+    try:
+        declared = response.headers.get("content-length", "")
+        if (
+            not is_error
+            and declared.isdigit()
+            and int(declared) > limit
+            and "content-encoding" not in response.headers
+        ):
+            raise _too_large(response, limit, f"Content-Length says {declared} bytes")
+        size = 0
+        body = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
+        async with contextlib.aclosing(body):
+            async for chunk in body:
+                size += len(chunk)
+                if size > cap:
+                    if not is_error:
+                        raise _too_large(response, limit, "the body kept coming")
+                    chunks.append(chunk[: len(chunk) - (size - cap)])
+                    break
+                chunks.append(chunk)
+    finally:
+        if not response.is_closed:
+            with anyio.move_on_after(_CLOSE_GRACE, shield=True):
+                await response.aclose()
+    response._content = b"".join(chunks)  # what httpx's own `aread()` sets
+
+
+def _too_large(response: httpx.Response, limit: int, how: str) -> ResponseTooLargeError:
+    request = response.request
+    msg = (
+        f"{request.method} {_plain_url(request.url)}: the response body is larger than "
+        f"max_response_size ({limit:,} bytes; {how}); not read further"
+    )
+    return ResponseTooLargeError(msg, request=redact_request(request), limit=limit)
+
+
+def reap_orphaned_connections(http: httpx.AsyncClient, url: httpx.URL) -> None:
+    """Drop connections httpcore's pool orphaned when a waiting request was cancelled.
+
+    httpcore (encode/httpcore#1093, 1.0.9) may assign a freshly created connection to a request
+    that is cancelled before it starts connecting; the request leaves the pool's queue but the
+    connection stays, neither idle nor closed nor usable, and holds its slot for ever. After
+    `max_connections` such losses every request fails with `PoolTimeout`. A connection that has
+    never connected and that no queued or active request owns is such an orphan: it has no
+    socket, so removing it from the pool is all the repair needed. Anything unexpected in the
+    pool's private state makes this a no-op.
+    """
+    try:
+        import httpcore
+
+        transport = http._transport_for_url(url)
+        pool = getattr(transport, "_pool", None)
+        connections = getattr(pool, "_connections", None)
+        requests = getattr(pool, "_requests", None)
+        if not isinstance(connections, list) or not isinstance(requests, list):
+            return
+        owned = {id(pool_request.connection) for pool_request in requests}
+        for connection in list(connections):
+            if (
+                isinstance(connection, httpcore.AsyncHTTPConnection)
+                and id(connection) not in owned
+                and connection._connection is None
+                and not connection._connect_failed
+            ):
+                connections.remove(connection)
+    except Exception:  # pragma: no cover - a future httpcore with other internals
+        logger.debug("could not inspect httpcore's pool for orphaned connections", exc_info=True)
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+def _plain_url(url: httpx.URL) -> str:
+    """The URL without its query string (cursors, ids) and without a password."""
+    return redact_url(str(url.copy_with(query=None, fragment=None)))
+
+
+def _transport_error(
+    exc: httpx.HTTPError, request: httpx.Request, elapsed: float
+) -> TransportError:
+    """A `TransportError` (or `RequestTimeoutError`) naming the method, the URL, the attempts,
+    the time they took and the cause; the httpx error keeps only a redacted request."""
+    with contextlib.suppress(RuntimeError):  # RuntimeError: raised before a request existed
+        exc.request = redact_request(exc.request)
+    attempts = request.extensions.get(ATTEMPTS, 1)
+    detail = str(exc) or type(exc).__name__
+    msg = (
+        f"{request.method} {_plain_url(request.url)}: {type(exc).__name__}: {detail} "
+        f"({attempts} attempt{'s' if attempts != 1 else ''} in {elapsed:.1f} s)"
+    )
+    cls = RequestTimeoutError if isinstance(exc, httpx.TimeoutException) else TransportError
+    return cls(msg, request=redact_request(request))
+
+
+def _gate_error(request: httpx.Request, exc: _RateLimited) -> RateLimitError:
+    """The client's own rate-limit pause outlasts the call's budget: a 429 without a request."""
+    msg = (
+        f"{request.method} {_plain_url(request.url)}: not sent: the API's rate limit holds this "
+        f"client back for another {exc.wait:.1f} s, past the {max(exc.left, 0.0):.1f} s left "
+        "of the call's retry budget"
+    )
+    return RateLimitError(
+        msg,
+        status=429,
+        request=redact_request(request),
+        message="rate limited by the client's gate (after the API answered 429)",
+        retry_after=exc.wait,
+    )
+
+
+# -- composition and logging ----------------------------------------------------------------
+
+
+def chain(middleware: Sequence[Middleware], innermost: Handler) -> Handler:
+    """Compose middleware (outermost first) around `innermost` into one handler."""
+    handler = innermost
+    for mw in reversed(middleware):
+        handler = _bind(mw, handler)
+    return handler
+
+
+def _bind(mw: Middleware, call_next: Handler) -> Handler:
+    # A plain function returning the middleware's coroutine: one frame less per layer than an
+    # `async def` wrapper, on every request.
+    def handler(request: httpx.Request) -> Awaitable[httpx.Response]:
+        return mw(request, call_next)
+
+    return handler
+
+
+_LOGGED_QUERY = frozenset({"pageSize", "pageNumber", "segmentScope", "assignmentState"})
+
+
+def log_target(request: httpx.Request) -> str:
+    """Path template plus allow-listed query values; everything else reads `[redacted]`."""
+    template = request.extensions.get(TEMPLATE) or request.url.path
+    if not request.url.query:
+        return str(template)
+    query = "&".join(
+        f"{name}={value if name in _LOGGED_QUERY else '[redacted]'}"
+        for name, value in request.url.params.multi_items()
+    )
+    return f"{template}?{query}"
