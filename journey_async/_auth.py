@@ -17,7 +17,7 @@ import anyio
 import httpx
 
 from ._checks import check_seconds
-from ._exceptions import REDACTED, AuthenticationError, DecodeError, redact_request
+from ._exceptions import REDACTED, AuthenticationError, DecodeError, redact_request, scrub
 from ._regions import login_base_url
 from ._status import make_status_error
 from ._types import DEADLINE, Clock, Handler, Middleware, TokenProvider, TokenSource
@@ -253,8 +253,11 @@ def _token_error(response: httpx.Response, url: str, text: str) -> Exception:
                     break
     except (ValueError, RecursionError):
         pass
-    if response.status_code in (400, 401) and (code or description):
-        detail = description or code
+    text = scrub(text, response.request)
+    if response.status_code in (400, 401):
+        # OAuth answers every refused grant with 400 or 401, readable body or not.
+        detail = description or code or " ".join(text.split())[:300] or response.reason_phrase
+        detail = scrub(detail, response.request)
         msg = f"POST {url} -> {response.status_code}: token request refused: {code}: {detail}"
         return AuthenticationError(
             msg,

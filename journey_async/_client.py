@@ -26,7 +26,7 @@ import sniffio
 from ._auth import ClientCredentials, StaticToken, as_token_provider
 from ._bulk import MapUnordered, bulk_map
 from ._checks import check_int, check_seconds, is_finite_number
-from ._exceptions import DecodeError, scrub
+from ._exceptions import DecodeError, scrub_error
 from ._limits import MAX_URL_LENGTH
 from ._models import (
     ActionTarget,
@@ -511,7 +511,7 @@ class JourneyClient:
         try:
             return decode(response.content, model, context=f"{method} {path}")
         except DecodeError as exc:
-            exc.args = (scrub(str(exc), response.request),)
+            scrub_error(exc, response.request)  # a server may echo the token in the body
             raise
 
     # -- the eight operations ---------------------------------------------------------------------

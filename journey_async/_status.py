@@ -9,6 +9,7 @@ or the interpreter allows) leaves `body` None rather than raising something else
 from __future__ import annotations
 
 import json
+import math
 
 import httpx
 
@@ -96,7 +97,11 @@ def make_status_error(response: httpx.Response, *, context: str) -> ApiError:
     if correlation_id:
         description += f" (correlation id {correlation_id})"
     if retry_after is not None:
-        description += f"; retry after {retry_after:g} s"
+        description += (
+            f"; retry after {retry_after:g} s"
+            if math.isfinite(retry_after)
+            else "; Retry-After too long to represent"
+        )
     return error_class(status)(
         description,
         status=status,
