@@ -21,11 +21,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import AsyncGenerator, Awaitable, Sequence
+import zlib
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import cast
 
 import anyio
 import httpx
+import sniffio
 
 from ._auth import auth_middleware
 from ._exceptions import (
@@ -84,6 +86,11 @@ class SendPath:
         self.attempt_timeout = attempt_timeout
         self.pool_timeout = http.timeout.pool
         self.max_response_size = max_response_size
+        # httpcore's pool (httpx's default transport) needs shielding from asyncio's native
+        # cancellation; mocks have no pool and aiohttp guards its own (see `_guarded`).
+        self._guard_native_cancel = isinstance(
+            getattr(http, "_transport", None), httpx.AsyncHTTPTransport
+        )
         self._clock = clock
         cap = retry.max_retry_after if retry is not None else 120.0
         self.gate = RateLimitGate(clock, sleep, cap)
@@ -230,7 +237,13 @@ class SendPath:
         )
         return response
 
-    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+    def _send_once(self, request: httpx.Request) -> Awaitable[httpx.Response]:
+        if self._guard_native_cancel and sniffio.current_async_library() == "asyncio":
+            return _guarded(self._exchange, request)
+        return self._exchange(request)
+
+    async def _exchange(self, request: httpx.Request) -> httpx.Response:
+        """One request and its whole body, within `max_response_size`."""
         http = self.http
         try:
             response = await http.send(request, stream=True)
@@ -241,42 +254,163 @@ class SendPath:
         return response
 
 
+async def _guarded(
+    exchange: Callable[[httpx.Request], Awaitable[httpx.Response]], request: httpx.Request
+) -> httpx.Response:
+    """Run `exchange(request)` in a child task that only anyio-style cancellation reaches.
+
+    httpcore protects its pool's bookkeeping and its connection closes with anyio shields, and
+    an anyio shield cannot stop a plain asyncio `Task.cancel()`: `asyncio.timeout`,
+    `asyncio.wait_for` or `task.cancel()` landing inside one of those sections leaves a
+    connection that is never usable again (measured: all four of `max_connections=4` within a
+    few hundred cancelled calls). So on asyncio the exchange runs in its own task; a caller's
+    cancellation, of whatever kind, becomes a cancel of the child's anyio scope, which the
+    shields do hold, and the caller waits (shielded) for the child to wind down.
+    """
+    import asyncio
+
+    scope = anyio.CancelScope()
+
+    async def child() -> httpx.Response:
+        with scope:
+            return await exchange(request)
+        raise anyio.get_cancelled_exc_class()  # cancelled through `scope`, by the caller
+
+    task = asyncio.get_running_loop().create_task(child())
+    try:
+        return await asyncio.shield(task)
+    except BaseException:
+        scope.cancel()
+        with anyio.CancelScope(shield=True):
+            await asyncio.wait((task,))
+        if not task.cancelled():
+            task.exception()  # retrieved: the caller's cancellation is what propagates
+        raise
+
+
 async def read_bounded(response: httpx.Response, limit: int) -> None:
     """Read the body (decompressed) into `response.content`, refusing more than `limit` bytes.
 
-    The limit holds while reading, so an endless or huge body costs at most `limit` bytes of
-    memory. An error status keeps at most `ERROR_TEXT_LIMIT` bytes (a prefix; the connection is
-    dropped rather than drained). An abandoned response is closed, shielded from cancellation
-    for at most `_CLOSE_GRACE` seconds, so its connection goes back to the pool or is dropped.
+    The limit holds while reading and while inflating: gzip and deflate are inflated here with a
+    cap on each step's output, so neither an endless body nor a compression bomb costs more
+    than about `limit` bytes of memory (other encodings, such as br, go through httpx's decoder,
+    whose output per network read is not capped). An error status keeps at most
+    `ERROR_TEXT_LIMIT` bytes (a prefix; the connection is dropped rather than drained). An
+    abandoned response is closed, shielded from cancellation for at most `_CLOSE_GRACE`
+    seconds, and its stream's generators are run to their end, so nothing is left for the
+    garbage collector (trio warns about each such generator).
     """
     is_error = response.status_code >= 400
     cap = min(limit, ERROR_TEXT_LIMIT) if is_error else limit
+    declared = response.headers.get("content-length", "")
+    if (
+        not is_error
+        and declared.isdigit()
+        and int(declared) > limit
+        and "content-encoding" not in response.headers
+    ):
+        await _abandon(response, None)
+        raise _too_large(response, limit, f"Content-Length says {declared} bytes")
+    if hasattr(response, "_content"):  # built from bytes (a mock transport): already in memory
+        await response.aclose()
+        if len(response.content) > cap:
+            if not is_error:
+                raise _too_large(response, limit, "the body kept coming")
+            response._content = response.content[:cap]
+        return
+    decode = _decoder(response)
     chunks: list[bytes] = []
+    size = 0
+    raw = cast(AsyncGenerator[bytes, None], response.aiter_raw())
+    complete = False
     try:
-        declared = response.headers.get("content-length", "")
-        if (
-            not is_error
-            and declared.isdigit()
-            and int(declared) > limit
-            and "content-encoding" not in response.headers
-        ):
-            raise _too_large(response, limit, f"Content-Length says {declared} bytes")
-        size = 0
-        body = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
-        async with contextlib.aclosing(body):
-            async for chunk in body:
-                size += len(chunk)
-                if size > cap:
-                    if not is_error:
-                        raise _too_large(response, limit, "the body kept coming")
-                    chunks.append(chunk[: len(chunk) - (size - cap)])
-                    break
-                chunks.append(chunk)
+        async for data in raw:
+            part = decode(data, cap - size)
+            size += len(part)
+            if size > cap:
+                if not is_error:
+                    raise _too_large(response, limit, "the body kept coming")
+                chunks.append(part[: len(part) - (size - cap)])
+                break
+            chunks.append(part)
+        else:
+            part = decode(b"", cap - size)  # what the decoder still holds
+            if size + len(part) > cap and not is_error:
+                raise _too_large(response, limit, "the body kept coming")
+            chunks.append(part[: cap - size])
+            complete = True
+    except zlib.error as exc:
+        msg = f"the {response.headers.get('content-encoding')} body cannot be decoded: {exc}"
+        raise httpx.DecodingError(msg, request=response.request) from None
     finally:
-        if not response.is_closed:
-            with anyio.move_on_after(_CLOSE_GRACE, shield=True):
-                await response.aclose()
+        if not complete:
+            await _abandon(response, raw)
     response._content = b"".join(chunks)  # what httpx's own `aread()` sets
+
+
+async def _abandon(response: httpx.Response, raw: AsyncGenerator[bytes, None] | None) -> None:
+    """Close a response that was not read to its end, and finish its stream's generators."""
+    with anyio.move_on_after(_CLOSE_GRACE, shield=True):
+        await response.aclose()
+        if raw is not None:
+            # Each nested generator of httpx and httpcore resumes, meets the closed stream and
+            # ends with an error: finished, so none is left to the garbage collector.
+            with contextlib.suppress(Exception):
+                async for _ in raw:
+                    pass
+            await raw.aclose()
+
+
+Decode = Callable[[bytes, int], bytes]
+"""`decode(data, room)`: the decoded bytes of `data`, at most `room + 1` of them where the
+decoder can stop early (one byte more than fits tells the body is too large). `b""` flushes."""
+
+
+def _decoder(response: httpx.Response) -> Decode:
+    """The bounded decoder for the response's `Content-Encoding`."""
+    encodings = [
+        value.strip().lower()
+        for value in response.headers.get_list("content-encoding", split_commas=True)
+        if value.strip().lower() not in ("", "identity")
+    ]
+    if not encodings:
+        return _identity
+    if encodings in (["gzip"], ["x-gzip"]):
+        return _Inflate(zlib.MAX_WBITS | 16).decode
+    if encodings == ["deflate"]:
+        return _Inflate(zlib.MAX_WBITS, raw_fallback=True).decode
+    httpx_decoder = response._get_content_decoder()  # br, zstd, several: httpx's own decoders
+
+    def decode(data: bytes, room: int) -> bytes:
+        return httpx_decoder.decode(data) if data else httpx_decoder.flush()
+
+    return decode
+
+
+def _identity(data: bytes, room: int) -> bytes:
+    return data
+
+
+class _Inflate:
+    """gzip or deflate inflation whose output per step is capped (no compression bombs)."""
+
+    def __init__(self, wbits: int, *, raw_fallback: bool = False) -> None:
+        self._z = zlib.decompressobj(wbits)
+        self._raw_fallback = raw_fallback  # "deflate" is zlib-wrapped or, from some servers, raw
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        if not data:
+            return self._z.flush()
+        try:
+            out = self._z.decompress(data, room + 1)
+        except zlib.error:
+            if not self._raw_fallback:
+                raise
+            self._raw_fallback = False
+            self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+            return self._z.decompress(data, room + 1)
+        self._raw_fallback = False  # the first chunk decided the format
+        return out
 
 
 def _too_large(response: httpx.Response, limit: int, how: str) -> ResponseTooLargeError:
