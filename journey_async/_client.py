@@ -12,17 +12,19 @@ see the response after auth has had its chance to refresh a token. Token request
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, Literal, TypeVar, overload
-from urllib.parse import quote, urlencode
+from typing import Any, Final, Generic, Literal, TypeVar, overload
 
 import anyio
 import httpx
 import sniffio
 
+from . import _catalog as ops
+from . import _models
 from ._auth import ClientCredentials, StaticToken, as_token_provider
 from ._bulk import MapUnordered, bulk_map
 from ._checks import check_int, check_seconds, is_finite_number
@@ -40,11 +42,12 @@ from ._models import (
     SegmentAssignmentsUpdate,
     SegmentScope,
 )
-from ._pagination import AsyncPager
+from ._operations import Operation, Prepared, prepare
+from ._pagination import AsyncPager, Listing
 from ._regions import api_base_url
 from ._retry import RetryPolicy
 from ._send import SendPath
-from ._serde import decode, encode
+from ._serde import decode
 from ._status import make_status_error
 from ._types import TEMPLATE, Clock, Middleware, Sleep, TokenSource
 from ._urls import redact_url
@@ -61,22 +64,36 @@ logger = logging.getLogger("journey_async")
 
 T = TypeVar("T")
 R = TypeVar("R")
+D = TypeVar("D")
+P = TypeVar("P", bound=Listing)
 
 
-class _DefaultFloat(float):
-    """A default float that is told apart from the same value passed explicitly (`is`)."""
+class _Default(Generic[D]):
+    """A parameter's default, told apart from the same value passed explicitly.
+
+    Its repr is the value's, so `help(JourneyClient)` shows `timeout=30.0`; `http_client`
+    plus an explicit `timeout=30.0` is still an error, as httpx's `UseClientDefault` does it.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: D) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return repr(self.value)
 
 
-class _DefaultInt(int):
-    """A default int that is told apart from the same value passed explicitly (`is`)."""
+DEFAULT_TIMEOUT: Final = 30.0
+"""Seconds for connect, read, write and pool waits, and for each attempt as a whole. The
+official SDK has no timeout at all, so a hung connection hangs the caller forever; 30 s is far
+above the API's normal latency."""
 
-
-DEFAULT_TIMEOUT: Final = _DefaultFloat(30.0)
-"""Seconds for connect, read, write and pool waits. The official SDK has no timeout at all, so a
-hung connection hangs the caller forever; 30 s is far above the API's normal latency."""
-
-DEFAULT_MAX_CONNECTIONS: Final = _DefaultInt(100)
+DEFAULT_MAX_CONNECTIONS: Final = 100
 """httpx pool size (the official SDK pools 4). Bulk helpers bound their own concurrency."""
+
+_TIMEOUT_DEFAULT: Final = _Default(DEFAULT_TIMEOUT)
+_MAX_CONNECTIONS_DEFAULT: Final = _Default(DEFAULT_MAX_CONNECTIONS)
 
 DEFAULT_MAX_RESPONSE_SIZE: Final = 64 * 1024 * 1024
 """The largest response body accepted (bytes, after decompression). A full 200-item page is
@@ -98,89 +115,6 @@ _MAX_SEGMENT_PAGE_SIZE = 200
 
 # ---------------------------------------------------------------------------------------------
 # Argument checks: bad input is a ValueError before any request.
-
-
-def _path_segment(name: str, value: object) -> str:
-    """Percent-encode `value` as exactly one path segment (`/`, `?`, `#`, `%`, `..` included)."""
-    if not isinstance(value, str):
-        msg = f"{name} must be a str, got {type(value).__name__}"
-        raise ValueError(msg)
-    if not value:
-        msg = f"{name} must not be empty"
-        raise ValueError(msg)
-    if value in (".", ".."):
-        # No encoding is safe: servers may decode `%2E` (RFC 3986 6.2.2.2) and then resolve the
-        # dot segment, so the request would reach another path (Stoplight Prism does this).
-        msg = f"{name} {value!r} cannot be sent as a URL path segment"
-        raise ValueError(msg)
-    return quote(value, safe="")
-
-
-def _page_size(value: object, *, maximum: int | None) -> str:
-    """An int (or numeric str, as the SDK documented it) within range, sent as a string."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        msg = f"page_size must be an int, got {type(value).__name__}"
-        raise ValueError(msg)
-    if isinstance(value, str):
-        text = value.strip()
-        if not text.isdecimal():
-            msg = f"page_size must be a whole number, got {value!r}"
-            raise ValueError(msg)
-        value = int(text)
-    if value < 1 or (maximum is not None and value > maximum):
-        limit = f"between 1 and {maximum}" if maximum is not None else "at least 1"
-        msg = f"page_size must be {limit}, got {value}"
-        raise ValueError(msg)
-    return str(value)
-
-
-def _page_number(value: object) -> str:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        msg = f"page_number must be an int >= 1, got {value!r}"
-        raise ValueError(msg)
-    return str(value)
-
-
-def _choice(name: str, value: object, allowed: frozenset[str]) -> str:
-    if isinstance(value, str) and str(value) in allowed:
-        return str(value)
-    msg = f"{name} must be one of {sorted(allowed)}, got {value!r}"
-    raise ValueError(msg)
-
-
-def _cursor(value: object) -> str:
-    if not isinstance(value, str) or not value:
-        msg = f"after must be a non-empty cursor string, got {value!r}"
-        raise ValueError(msg)
-    return value
-
-
-def _segment_query(
-    page_size: int | str | None,
-    after: str | None,
-    segment_scope: SegmentScope | str | None,
-    assignment_state: AssignmentState | str | None,
-) -> dict[str, str]:
-    params: dict[str, str] = {}
-    if page_size is not None:
-        params["pageSize"] = _page_size(page_size, maximum=_MAX_SEGMENT_PAGE_SIZE)
-    if after is not None:
-        params["after"] = _cursor(after)
-    if segment_scope is not None:
-        params["segmentScope"] = _choice("segment_scope", segment_scope, _SEGMENT_SCOPES)
-    if assignment_state is not None:
-        params["assignmentState"] = _choice(
-            "assignment_state", assignment_state, _ASSIGNMENT_STATES
-        )
-    return params
-
-
-def _body_of(body: object, expected: tuple[type, ...], what: str) -> bytes:
-    if not isinstance(body, expected):
-        names = " or ".join(t.__name__ for t in expected)
-        msg = f"{what} must be {names}, got {type(body).__name__}"
-        raise TypeError(msg)
-    return encode(body)
 
 
 def _check_timeout(value: object) -> httpx.Timeout:
@@ -261,11 +195,11 @@ class JourneyClient:
         region: str = "mypurecloud.com",
         base_url: str | None = None,
         retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen, so one shared default is safe
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        timeout: float | httpx.Timeout | _Default[float] | None = _TIMEOUT_DEFAULT,
         middleware: Sequence[Middleware] = (),
         http_client: httpx.AsyncClient | None = None,
         transport: str | httpx.AsyncBaseTransport | None = None,
-        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_connections: int | _Default[int] = _MAX_CONNECTIONS_DEFAULT,
         user_agent: str | None = None,
         max_in_flight: int | None = DEFAULT_MAX_IN_FLIGHT,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
@@ -299,8 +233,8 @@ class JourneyClient:
 
         if http_client is not None:
             if (
-                timeout is not DEFAULT_TIMEOUT
-                or max_connections is not DEFAULT_MAX_CONNECTIONS
+                not isinstance(timeout, _Default)
+                or not isinstance(max_connections, _Default)
                 or transport is not None
             ):
                 msg = (
@@ -311,11 +245,11 @@ class JourneyClient:
             self._http = http_client
             self._owns_http = False
         else:
-            limit = max_connections
-            if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-                msg = f"max_connections must be an int >= 1, got {limit!r}"
-                raise ValueError(msg)
-            limit = int(limit)
+            if isinstance(max_connections, _Default):
+                max_connections = max_connections.value
+            if isinstance(timeout, _Default):
+                timeout = timeout.value
+            limit = check_int("max_connections", max_connections, minimum=1)
             limits = httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
             self._http = httpx.AsyncClient(
                 timeout=_check_timeout(timeout),
@@ -340,7 +274,7 @@ class JourneyClient:
             if self._owns_http:
                 # More in flight than connections would queue inside httpcore's pool, whose
                 # bookkeeping is slow and where a cancelled waiter can strand a connection.
-                max_in_flight = min(max_in_flight, max_connections)
+                max_in_flight = min(max_in_flight, limit)
         self._max_in_flight = max_in_flight
         check_int("max_response_size", max_response_size, minimum=1)
 
@@ -462,79 +396,64 @@ class JourneyClient:
         self._ensure_open()
         return await self._path.send_token(url, headers, body)
 
-    async def _request(
-        self,
-        method: str,
-        template: str,
-        path: str,
-        *,
-        params: dict[str, str] | None = None,
-        content: bytes | None = None,
-    ) -> httpx.Response:
+    async def _request(self, op: Operation, prepared: Prepared, target: str) -> httpx.Response:
         """Send one operation through the middleware chain; a non-2xx answer is raised."""
         self._ensure_open()
-        target = path
-        if params:
-            # The same bytes httpx's `params=` writes, at a third of its cost (one URL parse).
-            target += "?" + urlencode(params)
         if len(target) > MAX_URL_LENGTH:
             msg = (
-                f"{method} {template}: the request URL would be {len(target):,} characters "
-                f"long, over the {MAX_URL_LENGTH:,} that servers and proxies accept; check the "
-                "ids and cursor passed"
+                f"{op.method} {op.template}: the request URL would be {len(target):,} "
+                f"characters long, over the {MAX_URL_LENGTH:,} that servers and proxies accept; "
+                "check the ids and cursor passed"
             )
             raise ValueError(msg)
+        content = prepared.content
         request = self._http.build_request(
-            method,
+            op.method,
             self._base_url + target,
             headers=self._json_headers if content is not None else self._headers,
             content=content,
         )
-        request.extensions[TEMPLATE] = template
+        request.extensions[TEMPLATE] = op.template
         response = await self._path.send(request)
         if not 200 <= response.status_code < 300:
-            raise make_status_error(response, context=f"{method} {path}")
+            raise make_status_error(response, context=f"{op.method} {prepared.path}")
         return response
 
     async def _call(
-        self,
-        method: str,
-        template: str,
-        path: str,
-        model: type[T],
-        *,
-        params: dict[str, str] | None = None,
-        content: bytes | None = None,
+        self, op: Operation, prepared: Prepared, model: type[T], target: str | None = None
     ) -> T:
-        """Send one operation and decode its 2xx body into `model`."""
-        response = await self._request(method, template, path, params=params, content=content)
+        """Send a prepared operation and decode its 2xx body into `model`."""
+        response = await self._request(
+            op, prepared, prepared.target() if target is None else target
+        )
         try:
-            return decode(response.content, model, context=f"{method} {path}")
+            return decode(response.content, model, context=f"{op.method} {prepared.path}")
         except DecodeError as exc:
             scrub_error(exc, response.request)  # a server may echo the token in the body
             raise
 
-    # -- the eight operations ---------------------------------------------------------------------
+    async def _run(self, op: Operation, model: type[T], /, body: object = None, **values: Any) -> T:
+        """Check the arguments of one call of `op`, send it and decode the result."""
+        return await self._call(op, prepare(op, values, _body_types(op), body), model)
+
+    # -- the eight operations of 2020 -------------------------------------------------------------
 
     async def get_journey_actiontarget(self, action_target_id: str) -> ActionTarget:
         """Retrieve a single action target (`GET /api/v2/journey/actiontargets/{id}`)."""
-        path = "/api/v2/journey/actiontargets/" + _path_segment(
-            "action_target_id", action_target_id
-        )
-        return await self._call(
-            "GET", "/api/v2/journey/actiontargets/{actionTargetId}", path, ActionTarget
+        return await self._run(
+            ops.GET_JOURNEY_ACTIONTARGET, ActionTarget, action_target_id=action_target_id
         )
 
     async def get_journey_actiontargets(
         self, *, page_number: int = 1, page_size: int = 25
     ) -> ActionTargetListing:
         """Retrieve one page of action targets (`GET /api/v2/journey/actiontargets`)."""
-        params = {
-            "pageNumber": _page_number(page_number),
-            "pageSize": _page_size(page_size, maximum=None),
-        }
-        path = "/api/v2/journey/actiontargets"
-        return await self._call("GET", path, path, ActionTargetListing, params=params)
+        return await self._run(
+            ops.GET_JOURNEY_ACTIONTARGETS,
+            ActionTargetListing,
+            page_number=page_number,
+            page_size=page_size,
+        )
 
     async def get_journey_customer_customer_id_segments(
         self,
@@ -547,20 +466,10 @@ class JourneyClient:
         assignment_state: AssignmentState | str | None = None,
     ) -> SegmentAssignmentListing:
         """Retrieve one page of segment assignments by customer id (cursor pagination)."""
-        path = (
-            "/api/v2/journey/customers/"
-            + _path_segment("customer_id_type", customer_id_type)
-            + "/"
-            + _path_segment("customer_id", customer_id)
-            + "/segments"
-        )
-        params = _segment_query(page_size, after, segment_scope, assignment_state)
-        return await self._call(
-            "GET",
-            "/api/v2/journey/customers/{customerIdType}/{customerId}/segments",
-            path,
+        return await self._run(
+            ops.GET_JOURNEY_CUSTOMER_CUSTOMER_ID_SEGMENTS,
             SegmentAssignmentListing,
-            params=params,
+            **_args(locals()),
         )
 
     async def get_journey_externalcontact_segments(
@@ -573,18 +482,8 @@ class JourneyClient:
         assignment_state: AssignmentState | str | None = None,
     ) -> SegmentAssignmentListing:
         """Retrieve one page of segment assignments by external contact id (cursor pagination)."""
-        path = (
-            "/api/v2/journey/externalcontacts/"
-            + _path_segment("external_contact_id", external_contact_id)
-            + "/segments"
-        )
-        params = _segment_query(page_size, after, segment_scope, assignment_state)
-        return await self._call(
-            "GET",
-            "/api/v2/journey/externalcontacts/{externalContactId}/segments",
-            path,
-            SegmentAssignmentListing,
-            params=params,
+        return await self._run(
+            ops.GET_JOURNEY_EXTERNALCONTACT_SEGMENTS, SegmentAssignmentListing, **_args(locals())
         )
 
     async def get_journey_session_segments(
@@ -597,14 +496,8 @@ class JourneyClient:
         assignment_state: AssignmentState | str | None = None,
     ) -> SegmentAssignmentListing:
         """Retrieve one page of segment assignments by session id (cursor pagination)."""
-        path = "/api/v2/journey/sessions/" + _path_segment("session_id", session_id) + "/segments"
-        params = _segment_query(page_size, after, segment_scope, assignment_state)
-        return await self._call(
-            "GET",
-            "/api/v2/journey/sessions/{sessionId}/segments",
-            path,
-            SegmentAssignmentListing,
-            params=params,
+        return await self._run(
+            ops.GET_JOURNEY_SESSION_SEGMENTS, SegmentAssignmentListing, **_args(locals())
         )
 
     async def patch_journey_actiontarget(
@@ -614,28 +507,17 @@ class JourneyClient:
         body: PatchActionTarget | Mapping[str, Any] | None = None,
     ) -> ActionTarget:
         """Update an action target (`PATCH`); only the fields set in `body` are sent."""
-        path = "/api/v2/journey/actiontargets/" + _path_segment(
-            "action_target_id", action_target_id
-        )
-        content = None if body is None else _body_of(body, (PatchActionTarget, dict), "body")
-        return await self._call(
-            "PATCH",
-            "/api/v2/journey/actiontargets/{actionTargetId}",
-            path,
-            ActionTarget,
-            content=content,
+        return await self._run(
+            ops.PATCH_JOURNEY_ACTIONTARGET, ActionTarget, body, action_target_id=action_target_id
         )
 
     async def post_analytics_journeys_aggregates_query(
         self, body: JourneyAggregationQuery | Mapping[str, Any]
     ) -> JourneyAggregateQueryResponse:
         """Run a journey aggregates query (`POST /api/v2/analytics/journeys/aggregates/query`)."""
-        if body is None:
-            msg = "post_analytics_journeys_aggregates_query needs a body (interval and metrics)"
-            raise ValueError(msg)
-        content = _body_of(body, (JourneyAggregationQuery, dict), "body")
-        path = "/api/v2/analytics/journeys/aggregates/query"
-        return await self._call("POST", path, path, JourneyAggregateQueryResponse, content=content)
+        return await self._run(
+            ops.POST_ANALYTICS_JOURNEYS_AGGREGATES_QUERY, JourneyAggregateQueryResponse, body
+        )
 
     async def post_journey_externalcontact_segments(
         self,
@@ -644,33 +526,9 @@ class JourneyClient:
         body: Sequence[SegmentAssignmentsUpdate | Mapping[str, Any]] | None = None,
     ) -> None:
         """Assign or unassign segments for an external contact (a JSON array body; no result)."""
-        path = (
-            "/api/v2/journey/externalcontacts/"
-            + _path_segment("external_contact_id", external_contact_id)
-            + "/segments"
-        )
-        content = None
-        if body is not None:
-            if not isinstance(body, list | tuple):
-                msg = (
-                    "body must be a list of SegmentAssignmentsUpdate (or dicts), "
-                    f"got {type(body).__name__}"
-                )
-                raise TypeError(msg)
-            for item in body:
-                if not isinstance(item, SegmentAssignmentsUpdate | dict):
-                    msg = (
-                        "body items must be SegmentAssignmentsUpdate or dict, "
-                        f"got {type(item).__name__}"
-                    )
-                    raise TypeError(msg)
-            content = encode(list(body))
-        await self._request(
-            "POST",
-            "/api/v2/journey/externalcontacts/{externalContactId}/segments",
-            path,
-            content=content,
-        )
+        op = ops.POST_JOURNEY_EXTERNALCONTACT_SEGMENTS
+        prepared = prepare(op, {"external_contact_id": external_contact_id}, _body_types(op), body)
+        await self._request(op, prepared, prepared.target())
 
     # -- pagination -------------------------------------------------------------------------------
 
@@ -680,56 +538,22 @@ class JourneyClient:
         page_size: int = 25,
         page_number: int = 1,
         limit: int | None = None,
-        prefetch: int = 1,
+        prefetch: bool = True,
         page_concurrency: int = 4,
     ) -> AsyncPager[ActionTarget, ActionTargetListing]:
         """Every action target, page after page (`async for target in ...`).
 
         While you work through a page the next ones are fetched: once page 1 tells `pageCount`,
-        up to `page_concurrency` pages at once, yielded in order (`prefetch=0`: one page at a
-        time).
+        up to `page_concurrency` pages at once, yielded in order (`prefetch=False`: one page at
+        a time).
         """
-        if (
-            isinstance(page_concurrency, bool)
-            or not isinstance(page_concurrency, int)
-            or page_concurrency < 1
-        ):
-            msg = f"page_concurrency must be an int >= 1, got {page_concurrency!r}"
-            raise ValueError(msg)
-        _page_size(page_size, maximum=None)
-        _page_number(page_number)
-
-        async def fetch(number: int) -> ActionTargetListing:
-            return await self.get_journey_actiontargets(page_number=number, page_size=page_size)
-
-        depth = page_concurrency if prefetch else 0
-        return AsyncPager.by_page_number(fetch, start=page_number, limit=limit, prefetch=depth)
-
-    def _segments_pager(
-        self,
-        get_page: Callable[..., Awaitable[SegmentAssignmentListing]],
-        ids: tuple[str, ...],
-        page_size: int | str | None,
-        after: str | None,
-        segment_scope: SegmentScope | str | None,
-        assignment_state: AssignmentState | str | None,
-        limit: int | None,
-        prefetch: int,
-    ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
-        """A cursor pager over one of the three segment listings; arguments checked now."""
-        _segment_query(page_size, after, segment_scope, assignment_state)
-
-        async def fetch(cursor: str | None) -> SegmentAssignmentListing:
-            return await get_page(
-                *ids,
-                page_size=page_size,
-                after=cursor,
-                segment_scope=segment_scope,
-                assignment_state=assignment_state,
-            )
-
-        return AsyncPager.by_cursor(
-            fetch, base_url=self._base, after=after, limit=limit, prefetch=prefetch
+        check_int("page_concurrency", page_concurrency, minimum=1)
+        return self._page_number_pager(
+            ops.GET_JOURNEY_ACTIONTARGETS,
+            ActionTargetListing,
+            {"page_size": page_size, "page_number": page_number},
+            limit,
+            page_concurrency if prefetch else 0,
         )
 
     def iter_journey_customer_customer_id_segments(
@@ -742,18 +566,14 @@ class JourneyClient:
         segment_scope: SegmentScope | str | None = None,
         assignment_state: AssignmentState | str | None = None,
         limit: int | None = None,
-        prefetch: int = 1,
+        prefetch: bool = True,
     ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
         """Every segment assignment of a customer, following the `after` cursor."""
-        _path_segment("customer_id_type", customer_id_type)
-        _path_segment("customer_id", customer_id)
-        return self._segments_pager(
-            self.get_journey_customer_customer_id_segments,
-            (customer_id_type, customer_id),
-            page_size,
-            after,
-            segment_scope,
-            assignment_state,
+        values = _args(locals(), "limit", "prefetch")
+        return self._cursor_pager(
+            ops.GET_JOURNEY_CUSTOMER_CUSTOMER_ID_SEGMENTS,
+            SegmentAssignmentListing,
+            values,
             limit,
             prefetch,
         )
@@ -767,17 +587,14 @@ class JourneyClient:
         segment_scope: SegmentScope | str | None = None,
         assignment_state: AssignmentState | str | None = None,
         limit: int | None = None,
-        prefetch: int = 1,
+        prefetch: bool = True,
     ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
         """Every segment assignment of an external contact, following the `after` cursor."""
-        _path_segment("external_contact_id", external_contact_id)
-        return self._segments_pager(
-            self.get_journey_externalcontact_segments,
-            (external_contact_id,),
-            page_size,
-            after,
-            segment_scope,
-            assignment_state,
+        values = _args(locals(), "limit", "prefetch")
+        return self._cursor_pager(
+            ops.GET_JOURNEY_EXTERNALCONTACT_SEGMENTS,
+            SegmentAssignmentListing,
+            values,
             limit,
             prefetch,
         )
@@ -791,22 +608,55 @@ class JourneyClient:
         segment_scope: SegmentScope | str | None = None,
         assignment_state: AssignmentState | str | None = None,
         limit: int | None = None,
-        prefetch: int = 1,
+        prefetch: bool = True,
     ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
         """Every segment assignment of a session, following the `after` cursor.
 
-        `prefetch=1` fetches page N+1 while you work through page N (0: one page at a time).
+        `prefetch=True` fetches page N+1 while you work through page N.
         """
-        _path_segment("session_id", session_id)
-        return self._segments_pager(
-            self.get_journey_session_segments,
-            (session_id,),
-            page_size,
-            after,
-            segment_scope,
-            assignment_state,
-            limit,
-            prefetch,
+        values = _args(locals(), "limit", "prefetch")
+        return self._cursor_pager(
+            ops.GET_JOURNEY_SESSION_SEGMENTS, SegmentAssignmentListing, values, limit, prefetch
+        )
+
+    def _cursor_pager(
+        self,
+        op: Operation,
+        model: type[P],
+        values: dict[str, Any],
+        limit: int | None,
+        prefetch: bool,
+    ) -> AsyncPager[Any, P]:
+        """A pager over a listing with the `after` cursor in `nextUri`; arguments checked once."""
+        prepared = prepare(op, values)
+
+        async def fetch(cursor: str | None) -> P:
+            return await self._call(op, prepared, model, prepared.target("after", cursor))
+
+        return AsyncPager.by_cursor(
+            fetch,
+            base_url=self._base,
+            after=values.get("after"),
+            limit=limit,
+            depth=1 if prefetch else 0,
+        )
+
+    def _page_number_pager(
+        self,
+        op: Operation,
+        model: type[P],
+        values: dict[str, Any],
+        limit: int | None,
+        depth: int,
+    ) -> AsyncPager[Any, P]:
+        """A pager over a page-number listing; arguments checked once."""
+        prepared = prepare(op, values)
+
+        async def fetch(number: int) -> P:
+            return await self._call(op, prepared, model, prepared.target("pageNumber", str(number)))
+
+        return AsyncPager.by_page_number(
+            fetch, start=values["page_number"], limit=limit, depth=depth
         )
 
     # -- bulk -------------------------------------------------------------------------------------
@@ -926,3 +776,17 @@ def _current_loop() -> object:
 
         return trio.lowlevel.current_root_task()
     return library
+
+
+def _args(values: dict[str, Any], *skip: str) -> dict[str, Any]:
+    """A method's own arguments (its `locals()` at entry), without `self` and `skip`."""
+    return {k: v for k, v in values.items() if k != "self" and k not in skip}
+
+
+@functools.cache
+def _body_types(op: Operation) -> tuple[type, ...]:
+    """The model class(es) an operation's body may be (besides a dict)."""
+    if op.body is None:
+        return ()
+    name = op.body.removeprefix("list[").removesuffix("]")
+    return (getattr(_models, name),)

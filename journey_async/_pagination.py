@@ -28,17 +28,18 @@ if TYPE_CHECKING:
 
     from anyio.abc import TaskGroup
 
+from ._checks import check_int
 from ._exceptions import PaginationError
 from ._limits import MAX_URL_LENGTH
 
-__all__ = ["AsyncPager", "CursorFetch", "PageFetch"]
+__all__ = ["AsyncPager", "CursorFetch", "PageFetch", "Listing"]
 
 T = TypeVar("T")
-P = TypeVar("P", bound="_Listing")
+P = TypeVar("P", bound="Listing")
 P_co = TypeVar("P_co", covariant=True)
 
 
-class _Listing(Protocol):
+class Listing(Protocol):
     @property
     def entities(self) -> list[Any] | None: ...
 
@@ -242,7 +243,7 @@ class AsyncPager(Generic[T, P]):
     ```
 
     Nothing is fetched until iteration starts. While you work through page N, page N+1 is
-    already being fetched (`prefetch=1`; 0 turns it off). `limit` stops after that many items
+    already being fetched (`depth=1`; 0 turns it off). `limit` stops after that many items
     and no request is made beyond them. `next_cursor` / `next_page_number` tell where to resume:
     after a fully consumed page, the next page; after a stop in the middle of a page (`break`,
     `limit`), that page again (its items may then be seen twice, never lost). Both are None at
@@ -253,7 +254,9 @@ class AsyncPager(Generic[T, P]):
     plain `async for` to the end works the same; on asyncio the prefetch then runs in a task
     that `aclose()` (or `contextlib.aclosing`) cancels; on trio, which has no task outside a
     nursery, it prefetches only inside `async with`. For page numbers, once the first page
-    tells `pageCount`, up to `prefetch` pages are fetched at once and yielded in order.
+    tells `pageCount`, up to `depth` pages are fetched at once and yielded in order. (The
+    client's `iter_*` methods take `prefetch: bool` and, for page numbers, `page_concurrency`,
+    and turn them into this depth.)
     """
 
     def __init__(
@@ -261,19 +264,13 @@ class AsyncPager(Generic[T, P]):
         source: _CursorSource | _PageNumberSource,
         limit: int | None,
         *,
-        prefetch: int = 1,
+        depth: int = 1,
     ) -> None:
-        if limit is not None and (
-            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
-        ):
-            msg = f"limit must be None or an int >= 0, got {limit!r}"
-            raise ValueError(msg)
-        if isinstance(prefetch, bool) or not isinstance(prefetch, int) or prefetch < 0:
-            msg = f"prefetch must be an int >= 0, got {prefetch!r}"
-            raise ValueError(msg)
+        if limit is not None:
+            check_int("limit", limit, minimum=0)
         self._source = source
         self._limit = limit
-        self._prefetch_depth = prefetch
+        self._prefetch_depth = check_int("depth", depth, minimum=0)
         self._yielded = 0  # items handed to the consumer
         self._fetched = 0  # items received from the server
         self._current: Any = source.start  # key of the page being consumed
@@ -296,17 +293,17 @@ class AsyncPager(Generic[T, P]):
         base_url: httpx.URL,
         after: str | None,
         limit: int | None,
-        prefetch: int = 1,
+        depth: int = 1,
     ) -> AsyncPager[Any, Any]:
         """A pager following the `after` cursor found in each page's `nextUri`."""
-        return cls(_CursorSource(fetch, base_url, after), limit, prefetch=prefetch)
+        return cls(_CursorSource(fetch, base_url, after), limit, depth=depth)
 
     @classmethod
     def by_page_number(
-        cls, fetch: PageFetch, *, start: int, limit: int | None, prefetch: int = 1
+        cls, fetch: PageFetch, *, start: int, limit: int | None, depth: int = 1
     ) -> AsyncPager[Any, Any]:
         """A pager asking for page `start`, `start + 1`, ... until `pageCount`."""
-        return cls(_PageNumberSource(fetch, start), limit, prefetch=prefetch)
+        return cls(_PageNumberSource(fetch, start), limit, depth=depth)
 
     # -- resuming -----------------------------------------------------------------------------
 

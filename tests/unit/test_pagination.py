@@ -51,8 +51,8 @@ class Recorder:
         return self.pages[key]
 
 
-def cursor_pager(fetch, *, after=None, limit=None, prefetch=1) -> AsyncPager:
-    return AsyncPager.by_cursor(fetch, base_url=BASE, after=after, limit=limit, prefetch=prefetch)
+def cursor_pager(fetch, *, after=None, limit=None, depth=1) -> AsyncPager:
+    return AsyncPager.by_cursor(fetch, base_url=BASE, after=after, limit=limit, depth=depth)
 
 
 async def test_cursor_pager_yields_every_item_in_order():
@@ -196,7 +196,7 @@ async def test_next_uri_without_after_is_an_error():
 async def test_limit_in_the_middle_of_a_page_points_back_at_that_page():
     """limit=3 over pages of 2 stops after 3 items, fetches no third page, resumes at page 2."""
     fetch = Recorder(cursor_pages([2, 2, 2]))
-    pager = cursor_pager(fetch, limit=3, prefetch=0)
+    pager = cursor_pager(fetch, limit=3, depth=0)
     assert [a.id async for a in pager] == ["a0", "a1", "a2"]
     assert fetch.calls == [None, "c1"]
     assert pager.next_cursor == "c1"
@@ -359,7 +359,7 @@ async def test_consumer_that_awaits_gets_pages_fetched_in_the_background(anyio_b
 async def test_prefetch_zero_fetches_only_on_demand():
     """With prefetch=0 the next page is requested only when it is needed."""
     fetch = Recorder(cursor_pages([2, 2]))
-    pager = cursor_pager(fetch, prefetch=0)
+    pager = cursor_pager(fetch, depth=0)
     async with pager:
         await pager.__anext__()
         await anyio.sleep(0.01)
@@ -410,7 +410,7 @@ async def test_prefetch_error_surfaces_when_that_page_is_needed():
 async def test_aclosing_stops_further_requests():
     """After aclose() the pager yields nothing more and makes no request."""
     fetch = Recorder(cursor_pages([1, 1, 1]))
-    pager = cursor_pager(fetch, prefetch=0)
+    pager = cursor_pager(fetch, depth=0)
     async with contextlib.aclosing(pager):
         await pager.__anext__()
     assert [a async for a in pager] == []
@@ -424,7 +424,7 @@ def test_bad_limit_or_prefetch_is_a_value_error(bad):
     with pytest.raises(ValueError):
         cursor_pager(Recorder({}), limit=bad)
     with pytest.raises(ValueError):
-        cursor_pager(Recorder({}), prefetch=bad)
+        cursor_pager(Recorder({}), depth=bad)
 
 
 class SlowPages:
@@ -452,7 +452,7 @@ class SlowPages:
 async def test_page_numbers_fetch_ahead_up_to_the_depth_and_yield_in_order():
     """Once pageCount is known, up to `prefetch` pages are in flight, and items stay in order."""
     fetch = SlowPages(number_pages(12))
-    pager = AsyncPager.by_page_number(fetch, start=1, limit=None, prefetch=4)
+    pager = AsyncPager.by_page_number(fetch, start=1, limit=None, depth=4)
     async with pager:
         ids = [t.id async for t in pager]
     assert ids == [f"t{n}-{i}" for n in range(1, 13) for i in range(2)]
@@ -463,7 +463,7 @@ async def test_page_numbers_fetch_ahead_up_to_the_depth_and_yield_in_order():
 async def test_page_number_lookahead_stops_at_page_count():
     """Fetching ahead never asks for a page past pageCount."""
     fetch = SlowPages(number_pages(3))
-    pager = AsyncPager.by_page_number(fetch, start=1, limit=None, prefetch=8)
+    pager = AsyncPager.by_page_number(fetch, start=1, limit=None, depth=8)
     async with pager:
         assert len([t async for t in pager]) == 6
     assert sorted(fetch.calls) == [1, 2, 3]
@@ -472,7 +472,7 @@ async def test_page_number_lookahead_stops_at_page_count():
 async def test_page_number_lookahead_respects_the_limit():
     """With limit=5 and pages of 2, no page beyond the third is requested."""
     fetch = SlowPages(number_pages(10))
-    pager = AsyncPager.by_page_number(fetch, start=1, limit=5, prefetch=8)
+    pager = AsyncPager.by_page_number(fetch, start=1, limit=5, depth=8)
     async with pager:
         assert len([t async for t in pager]) == 5
     assert sorted(fetch.calls) == [1, 2, 3]
@@ -493,7 +493,7 @@ async def test_leaving_early_cancels_every_page_in_flight():
         finally:
             in_flight.remove(number)
 
-    pager = AsyncPager.by_page_number(fetch, start=1, limit=None, prefetch=4)
+    pager = AsyncPager.by_page_number(fetch, start=1, limit=None, depth=4)
     with anyio.fail_after(5):
         async with pager:
             async for _ in pager:

@@ -1,0 +1,210 @@
+"""Operations as data: what each API operation sends, and the one place that checks and encodes it.
+
+An `Operation` says everything the client needs about an endpoint: method, path template, path
+and query parameters with their limits, body, result, pagination, idempotency, deprecation.
+`prepare()` turns a call's arguments into a `Prepared` request (path with each id checked and
+percent-encoded once, query pairs, JSON body), raising `ValueError`/`TypeError` before any
+request. A pager prepares once and then only swaps its cursor or page number per page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+from urllib.parse import quote, urlencode
+
+import attrs
+
+from ._checks import check_int
+from ._serde import encode
+
+__all__ = ["Param", "Operation", "Prepared", "prepare", "path_segment"]
+
+ParamKind = Literal["str", "int", "bool", "str-list", "numeric-str"]
+
+
+@attrs.frozen
+class Param:
+    """One path or query parameter: its Python (SDK) name, wire name and limits."""
+
+    name: str
+    wire: str
+    kind: ParamKind = "str"
+    required: bool = False
+    default: object = None
+    minimum: int | None = None
+    maximum: int | None = None
+    enum: tuple[str, ...] | None = None
+    list_format: Literal["multi", "csv"] | None = None
+
+
+@attrs.frozen
+class Operation:
+    """One endpoint of the Journey API, as the client sends it."""
+
+    name: str
+    method: str
+    template: str
+    path_params: tuple[Param, ...] = ()
+    query_params: tuple[Param, ...] = ()
+    body: str | None = None
+    body_required: bool = False
+    returns: str | None = None
+    success: int = 200
+    pagination: Literal["none", "cursor-after", "cursor-field", "page-number"] = "none"
+    era: Literal["2020", "2026", "both"] = "2020"
+    deprecated: str | None = None
+    idempotent: bool = True
+
+
+@attrs.frozen
+class Prepared:
+    """A checked request: path (ids encoded), query pairs, JSON body."""
+
+    path: str
+    query: tuple[tuple[str, str], ...]
+    content: bytes | None
+
+    def target(self, wire: str | None = None, value: str | None = None) -> str:
+        """Path plus query string; with `wire`, that query value replaced (a pager's cursor or
+        page number), or dropped when `value` is None."""
+        query = self.query
+        if wire is not None:
+            replaced = [(k, v) for k, v in query if k != wire]
+            if value is not None:
+                at = next((i for i, (k, _) in enumerate(query) if k == wire), len(replaced))
+                replaced.insert(at, (wire, value))
+            query = tuple(replaced)
+        return self.path + "?" + urlencode(query) if query else self.path
+
+
+def path_segment(name: str, value: object) -> str:
+    """Percent-encode `value` as exactly one path segment (`/`, `?`, `#`, `%`, `..` included)."""
+    if not isinstance(value, str):
+        msg = f"{name} must be a str, got {type(value).__name__}"
+        raise ValueError(msg)
+    if not value:
+        msg = f"{name} must not be empty"
+        raise ValueError(msg)
+    if value in (".", ".."):
+        # No encoding is safe: servers may decode `%2E` (RFC 3986 6.2.2.2) and then resolve the
+        # dot segment, so the request would reach another path (Stoplight Prism does this).
+        msg = f"{name} {value!r} cannot be sent as a URL path segment"
+        raise ValueError(msg)
+    return quote(value, safe="")
+
+
+def prepare(
+    op: Operation,
+    values: Mapping[str, Any],
+    body_types: tuple[type, ...] = (),
+    body: object = None,
+) -> Prepared:
+    """Check and encode one call of `op`; bad input raises before anything is sent."""
+    path = op.template
+    for param in op.path_params:
+        path = path.replace("{" + param.wire + "}", path_segment(param.name, values[param.name]))
+    query: list[tuple[str, str]] = []
+    for param in op.query_params:
+        value = values.get(param.name)
+        if value is not None:
+            query.extend(_query_value(param, value))
+        elif param.default is not None and param.name in values:
+            # A parameter with a default is always sent: None is not a value for it.
+            msg = f"{param.name} must be given a value (default {param.default!r}), got None"
+            raise ValueError(msg)
+    content = None
+    if body is not None:
+        content = _body(op, body, body_types)
+    elif op.body_required:
+        msg = f"{op.name} needs a body"
+        raise ValueError(msg)
+    return Prepared(path, tuple(query), content)
+
+
+def _query_value(param: Param, value: object) -> list[tuple[str, str]]:
+    kind = param.kind
+    if kind in ("int", "numeric-str"):
+        return [(param.wire, str(_number(param, value)))]
+    if kind == "bool":
+        if not isinstance(value, bool):
+            msg = f"{param.name} must be True or False, got {value!r}"
+            raise ValueError(msg)
+        return [(param.wire, "true" if value else "false")]
+    if kind == "str-list":
+        return _str_list(param, value)
+    return [(param.wire, _text(param, value))]
+
+
+def _number(param: Param, value: object) -> int:
+    """An int (or, for numeric-str parameters such as `page_size`, a numeric str) in range."""
+    name = param.name
+    if isinstance(value, str) and param.kind == "numeric-str":
+        text = value.strip()
+        if not text.isdecimal():
+            msg = f"{name} must be a whole number, got {value!r}"
+            raise ValueError(msg)
+        value = int(text)
+    if isinstance(value, bool) or not isinstance(value, int):
+        msg = f"{name} must be an int, got {type(value).__name__}"
+        raise ValueError(msg)
+    low = param.minimum if param.minimum is not None else 1
+    high = param.maximum
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        msg = f"{name} must be {bound}, got {value}"
+        raise ValueError(msg)
+    return value
+
+
+def _text(param: Param, value: object) -> str:
+    """A non-empty str (str enums accepted), one of `param.enum` when that is set."""
+    if not isinstance(value, str) or not value:
+        what = "one of " + str(sorted(param.enum)) if param.enum else "a non-empty string"
+        msg = f"{param.name} must be {what}, got {value!r}"
+        raise ValueError(msg)
+    text = str(value)  # a str enum member becomes its value
+    if param.enum is not None:
+        allowed = param.enum
+        parts = text.split(",") if param.list_format == "csv" else [text]
+        if any(part not in allowed for part in parts):
+            msg = f"{param.name} must be one of {sorted(allowed)}, got {value!r}"
+            raise ValueError(msg)
+    return text
+
+
+def _str_list(param: Param, value: object) -> list[tuple[str, str]]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        msg = f"{param.name} must be a list of strings, got {type(value).__name__}"
+        raise ValueError(msg)
+    items = [_text(param, item) for item in value]
+    if param.maximum is not None and len(items) > param.maximum:
+        msg = f"{param.name} takes at most {param.maximum} items, got {len(items)}"
+        raise ValueError(msg)
+    if param.list_format == "csv":
+        return [(param.wire, ",".join(items))] if items else []
+    return [(param.wire, item) for item in items]
+
+
+def _body(op: Operation, body: object, types: tuple[type, ...]) -> bytes:
+    """The JSON body: a model of the operation's type or a dict (a list of them for arrays)."""
+    expected = (*types, dict)
+    names = " or ".join(t.__name__ for t in expected)
+    if op.body is not None and op.body.startswith("list["):
+        if not isinstance(body, list | tuple):
+            msg = f"body must be a list of {names}, got {type(body).__name__}"
+            raise TypeError(msg)
+        for item in body:
+            if not isinstance(item, expected):
+                msg = f"body items must be {names}, got {type(item).__name__}"
+                raise TypeError(msg)
+        return encode(list(body))
+    if not isinstance(body, expected):
+        msg = f"body must be {names}, got {type(body).__name__}"
+        raise TypeError(msg)
+    return encode(body)
+
+
+def check_limit(limit: object) -> int | None:
+    """A pager's `limit`: None, or a whole number of items >= 0."""
+    return None if limit is None else check_int("limit", limit, minimum=0)
