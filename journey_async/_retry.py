@@ -117,7 +117,8 @@ class RateLimitGate:
 
     * A 429 with `Retry-After` closes the gate: every new attempt of the client waits until the
       time has passed, so N concurrent tasks cause about one round of 429s, not N.
-    * The first 429 of a round also sets a pace (given at least 20 successes to judge by).
+    * The first 429 of a round also estimates a pace (given at least 20 successes to judge by),
+      applied once a second 429 of the round confirms that the rate ran out.
       Over the recent past (since the previous
       round, at most `_HORIZON` seconds) the server let `ok` requests through, and it refills
       while we pause, so `ok / (window + retry_after)` estimates the rate it allows; after the
@@ -153,6 +154,7 @@ class RateLimitGate:
         self._round_start: float | None = None
         self._successes: collections.deque[float] = collections.deque()
         self._pace_before_round: float | None = None  # to undo a round that was not a rate
+        self._candidate: float | None = None  # a round's pace, until a second 429 confirms it
         self._round_ok = 0  # successes, and 429s, that came back during the current pause
         self._round_limited = 0
         self.rounds = 0
@@ -207,7 +209,13 @@ class RateLimitGate:
             self._interval *= self._PROBE
 
     def record_rate_limited(self, retry_after: float) -> None:
-        """A 429 with `Retry-After`: close the gate and, once per round, re-estimate the pace."""
+        """A 429 with `Retry-After`: close the gate and, once per round, re-estimate the pace.
+
+        The estimate of a round's first 429 is applied only when a second 429 of the same round
+        confirms it: a rate that has run out answers 429 to every request in flight, while a
+        lone 429 among successes (a flaky gateway) is no rate, and pacing on it would ratchet
+        the pace down, each round estimating from the throughput the last one slowed.
+        """
         now = self._clock()
         retry_after = min(max(retry_after, 0.0), self._cap)
         if now >= self._until:  # the first 429 of a new round
@@ -221,6 +229,7 @@ class RateLimitGate:
             ok = sum(1 for moment in successes if moment >= since)
             window = now - since + retry_after
             self._pace_before_round = self._interval
+            self._candidate = None
             self._round_ok = 0
             self._round_limited = 0
             if ok >= self._MIN_SAMPLE and window > 0:
@@ -228,8 +237,11 @@ class RateLimitGate:
                 if self._interval:
                     interval = min(interval, self._interval * 2)  # at most halve the pace
                 # Never speed up on a 429: keep the slower of the two paces.
-                self._interval = max(self._interval, interval)
+                self._candidate = max(self._interval, interval)
             self._round_start = now
+        elif self._candidate is not None and self._pace_before_round is not None:
+            self._interval = self._candidate  # confirmed by a second 429 of the round
+            self._candidate = None
         self._round_limited += 1
         self.pause_for(retry_after)
 

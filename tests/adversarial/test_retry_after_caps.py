@@ -58,8 +58,10 @@ def test_retry_after_above_the_cap_sets_no_slower_pace_than_the_cap(retry_after:
     now = [1000.0]
     capped = warmed_gate(now)
     capped.record_rate_limited(CAP)
+    capped.record_rate_limited(CAP)  # a second 429 of the round confirms the pace
     now2 = [1000.0]
     huge = warmed_gate(now2)
+    huge.record_rate_limited(retry_after)
     huge.record_rate_limited(retry_after)
     assert huge.pace is not None and capped.pace is not None
     assert huge.pace == pytest.approx(capped.pace)
@@ -78,6 +80,10 @@ async def test_client_pace_after_an_absurd_retry_after_is_the_capped_pace(
         sleeper.now += 0.001
     with pytest.raises(RateLimitError):
         await client.get_journey_actiontarget("t1")
+    # Another request that was in flight gets the same answer: the round's pace applies.
+    client.rate_limit_gate.observe(
+        httpx.Response(429, headers={"Retry-After": "1000000"}, request=httpx.Request("GET", "/"))
+    )
     pace = client.rate_limit_gate.pace
     assert pace is not None
     # 100 successes over about 0.1 s plus a capped pause of 120 s: about 0.79/s, not 0.0001/s.

@@ -102,6 +102,8 @@ def test_a_burst_then_429_sets_a_pace_near_the_server_rate():
         gate.record_success()
         clock.now += 0.0005
     gate.record_rate_limited(1.0)
+    assert gate.pace is None  # a lone 429 only pauses
+    gate.record_rate_limited(1.0)  # another request in flight gets 429 too: a rate ran out
     assert gate.pace is not None
     assert 85 < gate.pace < 95
     assert gate.remaining() == pytest.approx(1.0)
@@ -125,6 +127,7 @@ def test_a_429_round_at_most_halves_the_pace():
         gate.record_success()
         clock.now += 0.001
     gate.record_rate_limited(1.0)
+    gate.record_rate_limited(1.0)
     first = gate.pace
     assert first is not None
     clock.now += 10.0
@@ -132,6 +135,7 @@ def test_a_429_round_at_most_halves_the_pace():
         gate.record_success()
         clock.now += 0.001
     clock.now += 0.5
+    gate.record_rate_limited(30.0)
     gate.record_rate_limited(30.0)
     assert gate.pace is not None
     assert gate.pace >= first / 2 * 0.99
@@ -145,6 +149,7 @@ def test_successes_probe_a_faster_pace():
         gate.record_success()
         clock.now += 0.001
     gate.record_rate_limited(1.0)
+    gate.record_rate_limited(1.0)
     before = gate.pace
     assert before is not None
     clock.now += 1.0  # after the pause
@@ -154,11 +159,12 @@ def test_successes_probe_a_faster_pace():
 
 
 def paced_gate(clock: Clock) -> RateLimitGate:
-    """A gate that has just started a round: 100 quick successes, then a 429 (pace ~90/s)."""
+    """A gate that has just started a round: 100 quick successes, then two 429s (~90/s)."""
     gate = RateLimitGate(clock, clock.sleep, cap=120)
     for _ in range(100):
         gate.record_success()
         clock.now += 0.0005
+    gate.record_rate_limited(1.0)
     gate.record_rate_limited(1.0)
     return gate
 
@@ -193,9 +199,24 @@ async def test_paced_attempts_are_spaced_by_the_interval():
         gate.record_success()
         clock.now += 0.0005
     gate.record_rate_limited(1.0)
+    gate.record_rate_limited(1.0)
     interval = 1 / gate.pace  # type: ignore[operator]
     await gate.wait()  # waits out the pause
     assert clock.waits == [pytest.approx(1.0)]
     await gate.wait()
     await gate.wait()
     assert clock.waits[1:] == [pytest.approx(interval), pytest.approx(interval)]
+
+
+def test_a_lone_429_among_successes_never_ratchets_the_pace_down():
+    """Sporadic single 429s (a flaky gateway) pause each time but never set or lower a pace."""
+    clock = Clock()
+    gate = RateLimitGate(clock, clock.sleep, cap=120)
+    for _ in range(50):  # 50 rounds: 160 successes, then one 429 with a short Retry-After
+        for _ in range(160):
+            gate.record_success()
+            clock.now += 0.002
+        gate.record_rate_limited(0.05)
+        clock.now += 0.05
+    assert gate.pace is None
+    assert gate.rounds == 50
