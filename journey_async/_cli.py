@@ -7,8 +7,11 @@
     journey-async assign CONTACT_ID SEGMENT_ID... [--unassign]
 
 Credentials come from `--token` or the environment (`JourneyClient.from_env`). Output is a table
-for people, `--json` (one document) or `--jsonl` (one object per line, streamed as pages arrive)
-for machines; progress goes to stderr. An API error prints one line (status, code, message,
+for people (streamed row by row as pages arrive, with fixed column widths; long cells are cut with
+an ellipsis), `--json` (one document) or `--jsonl` (one object per line, streamed as pages arrive)
+for machines; progress goes to stderr when stdout is not the terminal. `--limit N` asks for pages
+of at most N. `actiontargets patch` needs at least one field; `--percentage` is the API's fraction
+(0.8) or a percent (80%), checked against 0..1. An API error prints one line (status, code, message,
 correlation id) and exits 1; bad arguments or configuration exit 2; a network failure exits 3;
 Ctrl-C exits 130. Never a traceback for those, never a secret.
 """
@@ -18,12 +21,17 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
+import re
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import anyio
 import httpx
@@ -55,26 +63,46 @@ def _plain(model: object) -> Any:
     return converter.unstructure(model)
 
 
+Column = tuple[str, Callable[[Any], object], int]
+"""A table column: header, how to get the cell from an item, and its width in characters."""
+
+FLUSH_SECONDS = 0.25
+"""Table and JSON-lines output is flushed after each page and at least this often."""
+
+
 class Output:
-    """Writes items as a table, one JSON document, or JSON lines; progress to stderr."""
+    """Writes items as a table, one JSON document, or JSON lines; progress to stderr.
+
+    The table and JSON lines are streamed: each item is written when it arrives (the table has
+    fixed column widths, so it needs no look at later rows), and flushed after each page and at
+    least every `FLUSH_SECONDS`, so memory stays flat however long the stream, rows show up as
+    pages arrive, and what was printed before a Ctrl-C or an error stays printed. `--json` is
+    one document, so it is written at the end.
+    """
 
     def __init__(
         self,
         fmt: str,
-        columns: Sequence[tuple[str, Callable[[Any], object]]],
+        columns: Sequence[Column],
         *,
         single: bool = False,
+        stdout: TextIO | None = None,
     ) -> None:
         self.fmt = fmt
         self.single = single
         self.columns = columns
-        self.rows: list[list[str]] = []
         self.items: list[Any] = []
         self.count = 0
         self.started = time.perf_counter()
         self._last_progress = 0.0
-        self.stdout: TextIO = sys.stdout
-        self.progress_enabled = sys.stderr.isatty()
+        self._last_flush = self.started
+        self._header_written = False
+        self.stdout: TextIO = sys.stdout if stdout is None else stdout
+        self.widths = [max(_width(name), width) for name, _, width in columns]
+        self.ellipsis = _ellipsis_for(self.stdout)
+        # Progress (`\rN items`) would be mixed into rows streamed to the same terminal: there
+        # the rows themselves show the progress.
+        self.progress_enabled = sys.stderr.isatty() and (fmt == "json" or not _isatty(self.stdout))
 
     def add(self, item: object) -> None:
         self.count += 1
@@ -83,8 +111,29 @@ class Output:
         elif self.fmt == "json":
             self.items.append(_plain(item))
         else:
-            self.rows.append([_cell(get(item)) for _, get in self.columns])
+            if not self._header_written:
+                self._write_header()
+            cells = [_cell(get(item)) for _, get, _ in self.columns]
+            self.stdout.write(self._line(cells))
         self.progress()
+        if self.fmt != "json":
+            now = time.perf_counter()
+            if now - self._last_flush >= FLUSH_SECONDS:
+                self.flush(now)
+
+    def flush(self, now: float | None = None) -> None:
+        """Push what was written so far to the reader (called after each page)."""
+        self._last_flush = time.perf_counter() if now is None else now
+        self.stdout.flush()
+
+    def _write_header(self) -> None:
+        self._header_written = True
+        self.stdout.write(self._line([name for name, _, _ in self.columns]))
+        self.stdout.write("  ".join("-" * width for width in self.widths) + "\n")
+
+    def _line(self, cells: Sequence[str]) -> str:
+        fitted = [_fit(c, w, self.ellipsis) for c, w in zip(cells, self.widths, strict=True)]
+        return "  ".join(fitted).rstrip() + "\n"
 
     def progress(self, force: bool = False) -> None:
         if not self.progress_enabled:
@@ -104,58 +153,121 @@ class Output:
             document = self.items[0] if self.single and len(self.items) == 1 else self.items
             json.dump(document, self.stdout, ensure_ascii=False, indent=2)
             self.stdout.write("\n")
-        elif self.fmt == "table":
-            self.stdout.write(render_table([name for name, _ in self.columns], self.rows))
+        elif self.fmt == "table" and not self._header_written:
+            self._write_header()  # no rows: still say what the columns would have been
         self.stdout.flush()
 
 
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _ellipsis_for(stream: TextIO) -> str:
+    """`…` where the output can encode it, `...` where it cannot (a legacy code page)."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        "\u2026".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return "..."
+    return "\u2026"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
 def _cell(value: object) -> str:
+    """The text of a table cell, on one line (control characters become spaces)."""
     if value is None:
         return ""
     if isinstance(value, list):
         return ",".join(_cell(v) for v in value)
     text = str(value)
-    return text if len(text) <= 48 else text[:45] + "..."
+    return _CONTROL.sub(" ", text) if not text.isprintable() else text
+
+
+def _char_width(char: str) -> int:
+    """Terminal columns of one character: 0 for combining marks, 2 for wide (CJK) ones."""
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+def _width(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(c) for c in text)
+
+
+def _fit(text: str, width: int, ellipsis: str = "\u2026") -> str:
+    """`text` padded to `width` columns, or cut to fit with an ellipsis at the end."""
+    used = _width(text)
+    if used <= width:
+        return text + " " * (width - used)
+    room = width - len(ellipsis)
+    if text.isascii():
+        return text[:room] + ellipsis
+    kept: list[str] = []
+    used = 0
+    for char in text:
+        char_width = _char_width(char)
+        if used + char_width > room:
+            break
+        kept.append(char)
+        used += char_width
+    return "".join(kept) + ellipsis + " " * (room - used)
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A plain aligned text table."""
-    widths = [len(h) for h in headers]
+    """A plain aligned text table, sized to its rows (for short, complete results)."""
+    widths = [_width(h) for h in headers]
     for row in rows:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+        widths = [max(w, _width(c)) for w, c in zip(widths, row, strict=True)]
+    lines = ["  ".join(_fit(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     lines.extend(
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+        "  ".join(_fit(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
     )
     return "\n".join(lines) + "\n"
 
 
-def _iso(value: object) -> object:
-    return value.isoformat() if hasattr(value, "isoformat") else value
+def _when(value: object) -> object:
+    """A date-time as ISO 8601 in UTC to the second (20 columns, whatever its precision)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc)
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
 
 
-SEGMENT_COLUMNS: list[tuple[str, Callable[[Any], object]]] = [
-    ("id", lambda a: a.id),
-    ("state", lambda a: a.state),
-    ("segment", lambda a: a.segment.id if a.segment else None),
-    ("scope", lambda a: a.segment.scope if a.segment else None),
-    ("assigned", lambda a: _iso(a.date_assigned)),
-    ("session", lambda a: a.session.id if a.session else None),
+GUID = 36  # the width of the API's ids
+SEGMENT_COLUMNS: list[Column] = [
+    ("id", lambda a: a.id, GUID),
+    ("state", lambda a: a.state, len("Unassigned")),
+    ("segment", lambda a: a.segment.id if a.segment else None, GUID),
+    ("scope", lambda a: a.segment.scope if a.segment else None, len("Customer")),
+    ("assigned", lambda a: _when(a.date_assigned), len("2020-11-01T00:00:00Z")),
+    ("session", lambda a: a.session.id if a.session else None, GUID),
 ]
-TARGET_COLUMNS: list[tuple[str, Callable[[Any], object]]] = [
-    ("id", lambda t: t.id),
-    ("name", lambda t: t.name),
-    ("state", lambda t: t.state),
-    ("media", lambda t: t.supported_media_types),
-    ("service level", lambda t: _service_level(t.service_level)),
+TARGET_COLUMNS: list[Column] = [
+    ("id", lambda t: t.id, GUID),
+    ("name", lambda t: t.name, 32),
+    ("state", lambda t: t.state, len("inactive")),
+    ("media", lambda t: t.supported_media_types, 24),
+    ("service level", lambda t: _service_level(t.service_level), len("99.5% in 20.5 s")),
 ]
 
 
 def _service_level(level: ServiceLevel | None) -> str | None:
-    if level is None or level.percentage is None:
+    """`85% in 20 s`: the API's `percentage` is a fraction (0.85), `durationMs` milliseconds."""
+    if level is None or (level.percentage is None and level.duration_ms is None):
         return None
-    return f"{level.percentage:.0%} in {(level.duration_ms or 0) / 1000:g} s"
+    share = "" if level.percentage is None else f"{round(level.percentage * 100, 2):g}%"
+    if level.duration_ms is None:
+        return share
+    return f"{share} in {level.duration_ms / 1000:g} s".lstrip()
 
 
 def aggregate_rows(result: JourneyAggregateQueryResponse) -> list[list[str]]:
@@ -168,35 +280,72 @@ def aggregate_rows(result: JourneyAggregateQueryResponse) -> list[list[str]]:
                 value = (
                     None if stats is None else stats.count if stats.count is not None else stats.sum
                 )
-                rows.append([group, bucket.interval or "", metric.metric or "", _cell(value)])
+                rows.append(
+                    [_cell(group), bucket.interval or "", metric.metric or "", _cell(value)]
+                )
     return rows
 
 
 # ---------------------------------------------------------------------------------------------
 # Commands
 
+SEGMENTS_MAX_PAGE_SIZE = 200  # "Maximum of 200" (the API reference); also the default
+TARGETS_PAGE_SIZE = 100  # no documented maximum; 100 a request by default
+PATCH_FIELDS = ("name", "percentage", "duration_ms", "short_abandon_threshold")
+PATCH_OPTIONS = "--name, --percentage, --duration-ms, --short-abandon-threshold"
+
 
 async def _stream(pager: Any, out: Output) -> None:
     async with pager:
-        async for item in pager:
-            out.add(item)
+        async for page in pager.pages():
+            for item in page.entities or []:
+                out.add(item)
+            out.flush()
     out.finish()
+
+
+def _page_size(args: argparse.Namespace, default: int) -> int:
+    """`--page-size`, else the default, but no bigger than `--limit` needs."""
+    if args.page_size is not None:
+        return int(args.page_size)
+    if args.limit is not None:
+        return max(1, min(int(args.limit), default))
+    return default
+
+
+def check_args(args: argparse.Namespace) -> str | None:
+    """What is wrong with arguments that argparse cannot check alone, or None."""
+    if args.command == "segments":
+        wanted = 2 if args.kind == "customer" else 1
+        if len(args.ids) != wanted:
+            what = "ID_TYPE and CUSTOMER_ID" if wanted == 2 else "exactly one id"
+            return f"segments {args.kind} takes {what}"
+    elif args.command == "actiontargets" and args.action == "patch":
+        given = [name for name in PATCH_FIELDS if getattr(args, name) is not None]
+        if args.body and given:
+            options = ", ".join("--" + name.replace("_", "-") for name in given)
+            return f"--body cannot be combined with {options}: put those fields in the body"
+        if not args.body and not given:
+            return (
+                f"actiontargets patch needs something to change: give {PATCH_OPTIONS} "
+                "(any of them), or --body FILE"
+            )
+    return None
 
 
 async def run_command(args: argparse.Namespace, client: JourneyClient) -> int:
     """Run one of the real commands against `client`."""
     fmt = args.format
+    problem = check_args(args)
+    if problem is not None:
+        return _usage(problem)
     if args.command == "segments":
         common = {
-            "page_size": args.page_size,
+            "page_size": _page_size(args, SEGMENTS_MAX_PAGE_SIZE),
             "segment_scope": args.scope,
             "assignment_state": args.state,
             "limit": args.limit,
         }
-        wanted = 2 if args.kind == "customer" else 1
-        if len(args.ids) != wanted:
-            what = "ID_TYPE and CUSTOMER_ID" if wanted == 2 else "exactly one id"
-            return _usage(f"segments {args.kind} takes {what}")
         if args.kind == "session":
             pager = client.iter_journey_session_segments(args.ids[0], **common)
         elif args.kind == "externalcontact":
@@ -207,8 +356,9 @@ async def run_command(args: argparse.Namespace, client: JourneyClient) -> int:
     elif args.command == "actiontargets":
         out = Output(fmt, TARGET_COLUMNS, single=args.action != "list")
         if args.action == "list":
+            page_size = _page_size(args, TARGETS_PAGE_SIZE)
             await _stream(
-                client.iter_journey_actiontargets(page_size=args.page_size, limit=args.limit), out
+                client.iter_journey_actiontargets(page_size=page_size, limit=args.limit), out
             )
         elif args.action == "get":
             out.add(await client.get_journey_actiontarget(args.id))
@@ -419,79 +569,274 @@ def _bar(
 # ---------------------------------------------------------------------------------------------
 # Arguments and entry point
 
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with our value checks' messages led by the option's name.
+
+    argparse says `argument --limit: must be ...`; this says `--limit must be ...`.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        found = re.fullmatch(r"argument ([^:]+): (must .*)", message, re.DOTALL)
+        if found:
+            message = f"{found[1].split('/')[-1]} {found[2]}"
+        super().error(message)
+
+
+def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse `type`: a whole number within bounds, refused in the user's words."""
+    if maximum is None or maximum > 1_000_000:
+        bounds = f"of {minimum} or more"
+    else:
+        bounds = f"from {minimum} to {maximum}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            msg = f"must be a whole number {bounds} (got {text})"
+            raise argparse.ArgumentTypeError(msg)
+        if maximum is not None and value > maximum:
+            if maximum > 1_000_000:
+                msg = f"must be at most {maximum:,} (got {text})"
+            else:
+                msg = f"must be a whole number {bounds} (got {text})"
+            raise argparse.ArgumentTypeError(msg)
+        return value
+
+    return parse
+
+
+def percentage(text: str) -> float:
+    """An argparse `type` for the service level: a fraction 0..1 (`0.8`) or a percent (`80%`).
+
+    The API's `serviceLevel.percentage` is a fraction between 0 and 1, so that is what a plain
+    number means here; `80` is refused rather than guessed (it would be 8000%).
+    """
+    raw = text.strip()
+    is_percent = raw.endswith("%")
+    try:
+        number = Decimal(raw[:-1] if is_percent else raw)
+        if not number.is_finite():
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        number = Decimal("NaN")
+    value = float(number / 100 if is_percent else number)
+    if math.isnan(value) or not 0 <= value <= 1:
+        hint = ""
+        if not is_percent and 1 < value <= 100:  # meant as a percent, most likely
+            hint = f"; for {raw} percent write {float(number / 100):g} or {raw}%"
+        msg = f"must be a fraction from 0 to 1 or a percentage from 0% to 100% (got {text}{hint})"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def non_empty(text: str) -> str:
+    """An argparse `type` refusing an empty (or blank) string."""
+    if not text.strip():
+        msg = "must not be empty"
+        raise argparse.ArgumentTypeError(msg)
+    return text
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="journey-async",
         description="Genesys Cloud Journey API from the command line (asyncio client).",
+        epilog="Exit codes: 0 done, 1 the API answered an error, 2 bad arguments or "
+        "configuration, 3 network failure, 130 interrupted (Ctrl-C).",
     )
     parser.add_argument("--version", action="version", version=f"journey-async {__version__}")
-    parser.add_argument("--region", help="domain or AWS region (default: GENESYSCLOUD_REGION)")
-    parser.add_argument("--base-url", help="API base URL (a proxy, a gateway, the fake API)")
+    parser.add_argument(
+        "--region", help="Genesys Cloud domain or AWS region (default: GENESYSCLOUD_REGION)"
+    )
+    parser.add_argument(
+        "--base-url", metavar="URL", help="API base URL (a proxy, a gateway, the fake API)"
+    )
     parser.add_argument(
         "--token", help="a bearer token (default: credentials from the environment)"
     )
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="log retries (-v) and requests (-vv)"
     )
+    json_help = "print one JSON document (the API's camelCase fields) instead of a table"
+    jsonl_help = "print one JSON object per line, as pages arrive, instead of a table"
     formats = parser.add_mutually_exclusive_group()
-    formats.add_argument("--json", dest="format", action="store_const", const="json")
-    formats.add_argument("--jsonl", dest="format", action="store_const", const="jsonl")
+    formats.add_argument(
+        "--json", dest="format", action="store_const", const="json", help=json_help
+    )
+    formats.add_argument(
+        "--jsonl", dest="format", action="store_const", const="jsonl", help=jsonl_help
+    )
     parser.set_defaults(format="table")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command",
+        required=True,
+        metavar="COMMAND",
+        help="what to do (each command has its own --help)",
+    )
 
-    demo_cmd = commands.add_parser("demo", help="run the main jobs against the built-in fake API")
-    demo_cmd.add_argument("--assignments", type=int, default=300_000)
-    demo_cmd.add_argument("--targets", type=int, default=2_000)
+    demo_cmd = commands.add_parser(
+        "demo",
+        help="run the main jobs against the built-in fake API",
+        description="Stream, bulk-look-up and query against the built-in fake API, in-process.",
+    )
+    demo_cmd.add_argument(
+        "--assignments",
+        type=whole_number(1),
+        default=300_000,
+        metavar="N",
+        help="segment assignments to stream (default: 300,000)",
+    )
+    demo_cmd.add_argument(
+        "--targets",
+        type=whole_number(1),
+        default=2_000,
+        metavar="N",
+        help="action targets to look up (default: 2,000)",
+    )
 
     def output_options(cmd: argparse.ArgumentParser) -> None:
         group = cmd.add_mutually_exclusive_group()
         # SUPPRESS: an option not given here must not overwrite one given before the command.
         group.add_argument(
-            "--json", dest="format", action="store_const", const="json", default=argparse.SUPPRESS
+            "--json",
+            dest="format",
+            action="store_const",
+            const="json",
+            default=argparse.SUPPRESS,
+            help=json_help,
         )
         group.add_argument(
-            "--jsonl", dest="format", action="store_const", const="jsonl", default=argparse.SUPPRESS
+            "--jsonl",
+            dest="format",
+            action="store_const",
+            const="jsonl",
+            default=argparse.SUPPRESS,
+            help=jsonl_help,
         )
 
-    segments = commands.add_parser("segments", help="stream segment assignments (all pages)")
-    segments.add_argument("kind", choices=("session", "customer", "externalcontact"))
-    segments.add_argument(
-        "ids", nargs="+", metavar="ID", help="SESSION_ID | ID_TYPE CUSTOMER_ID | CONTACT_ID"
+    limit_help = "stop after N items; no request is made for more (default: all)"
+
+    segments = commands.add_parser(
+        "segments",
+        help="stream segment assignments (all pages)",
+        description="Stream the segment assignments of a session, customer or external contact.",
     )
-    segments.add_argument("--page-size", type=int, default=200)
-    segments.add_argument("--scope", choices=("Session", "Customer"))
-    segments.add_argument("--state", choices=("Assigned", "Unassigned"))
-    segments.add_argument("--limit", type=int)
+    segments.add_argument(
+        "kind",
+        choices=("session", "customer", "externalcontact"),
+        help="whose assignments: a session, a customer or an external contact",
+    )
+    segments.add_argument(
+        "ids",
+        nargs="+",
+        metavar="ID",
+        help="SESSION_ID | ID_TYPE CUSTOMER_ID (e.g. cookie 1234) | CONTACT_ID",
+    )
+    segments.add_argument(
+        "--page-size",
+        type=whole_number(1, SEGMENTS_MAX_PAGE_SIZE),
+        metavar="N",
+        help=f"items per request, 1 to {SEGMENTS_MAX_PAGE_SIZE} "
+        f"(default: {SEGMENTS_MAX_PAGE_SIZE}, or --limit if smaller)",
+    )
+    segments.add_argument(
+        "--scope", choices=("Session", "Customer"), help="only segments of this scope"
+    )
+    segments.add_argument(
+        "--state", choices=("Assigned", "Unassigned"), help="only assignments in this state"
+    )
+    segments.add_argument("--limit", type=whole_number(0), metavar="N", help=limit_help)
     output_options(segments)
 
-    targets = commands.add_parser("actiontargets", help="list, get or patch action targets")
-    actions = targets.add_subparsers(dest="action", required=True)
-    listing = actions.add_parser("list")
-    listing.add_argument("--page-size", type=int, default=100)
-    listing.add_argument("--limit", type=int)
+    targets = commands.add_parser(
+        "actiontargets",
+        help="list, get or patch action targets",
+        description="List, get or patch action targets.",
+    )
+    actions = targets.add_subparsers(
+        dest="action", required=True, metavar="ACTION", help="what to do with action targets"
+    )
+    listing = actions.add_parser(
+        "list", help="list every action target (all pages)", description="List action targets."
+    )
+    listing.add_argument(
+        "--page-size",
+        type=whole_number(1, INT32_MAX),
+        metavar="N",
+        help=f"items per request (default: {TARGETS_PAGE_SIZE}, or --limit if smaller)",
+    )
+    listing.add_argument("--limit", type=whole_number(0), metavar="N", help=limit_help)
     output_options(listing)
-    get = actions.add_parser("get")
-    get.add_argument("id")
+    get = actions.add_parser(
+        "get", help="show one action target", description="Show one action target."
+    )
+    get.add_argument("id", help="the action target's id")
     output_options(get)
-    patch = actions.add_parser("patch")
-    patch.add_argument("id")
-    patch.add_argument("--name")
-    patch.add_argument("--percentage", type=float)
-    patch.add_argument("--duration-ms", type=int)
-    patch.add_argument("--short-abandon-threshold", type=int)
-    patch.add_argument("--body", help="a JSON file with the PATCH body, or - for stdin")
+    patch = actions.add_parser(
+        "patch",
+        help="change an action target's name, service level or short-abandon threshold",
+        description="Change fields of an action target: give at least one of "
+        f"{PATCH_OPTIONS}, or the whole PATCH body with --body. The service level is "
+        "'PERCENTAGE of offers handled within DURATION_MS'. Prints the target as changed.",
+    )
+    patch.add_argument("id", help="the action target's id")
+    patch.add_argument("--name", type=non_empty, help="new display name")
+    patch.add_argument(
+        "--percentage",
+        type=percentage,
+        metavar="P",
+        help="service-level goal: share of offers handled within the service-level time, as "
+        "a fraction from 0 to 1 (0.8) or a percentage (80%%)",
+    )
+    patch.add_argument(
+        "--duration-ms",
+        type=whole_number(0, INT64_MAX),
+        metavar="MS",
+        help="service-level time target, in milliseconds (20000 for 20 s)",
+    )
+    patch.add_argument(
+        "--short-abandon-threshold",
+        type=whole_number(0, INT32_MAX),
+        metavar="N",
+        help="short-abandon threshold, a whole number of 0 or more",
+    )
+    patch.add_argument(
+        "--body",
+        metavar="FILE",
+        help="a JSON file with the whole PATCH body (camelCase), or - for stdin; "
+        "not combined with the field options",
+    )
     output_options(patch)
 
-    aggregates = commands.add_parser("aggregates", help="run a journey aggregates query")
-    aggregates.add_argument("action", choices=("query",))
+    aggregates = commands.add_parser(
+        "aggregates",
+        help="run a journey aggregates query",
+        description="Run a journey aggregates query (POST /api/v2/analytics/journeys/aggregates"
+        "/query) and print its results.",
+    )
+    aggregates.add_argument("action", choices=("query",), help="query (the only action)")
     aggregates.add_argument("file", help="a JSON file with the query, or - for stdin")
     output_options(aggregates)
 
-    assign = commands.add_parser("assign", help="assign (or --unassign) segments of a contact")
-    assign.add_argument("contact_id")
-    assign.add_argument("segment_ids", nargs="+", metavar="SEGMENT_ID")
-    assign.add_argument("--unassign", action="store_true")
+    assign = commands.add_parser(
+        "assign",
+        help="assign (or --unassign) segments of a contact",
+        description="Assign segments to an external contact, or unassign them.",
+    )
+    assign.add_argument("contact_id", metavar="CONTACT_ID", help="the external contact's id")
+    assign.add_argument(
+        "segment_ids", nargs="+", metavar="SEGMENT_ID", help="the segments to (un)assign"
+    )
+    assign.add_argument(
+        "--unassign", action="store_true", help="set the segments to Unassigned instead"
+    )
     return parser
 
 
@@ -512,6 +857,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `journey-async` and `python -m journey_async`."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command != "demo":
+        problem = check_args(args)
+        if problem is not None:
+            return _usage(problem)
     if args.verbose:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("journey-async: %(message)s"))

@@ -344,9 +344,17 @@ def test_actiontargets_patch_body_stdin(
     assert jsonl(run.out) == [stored]
 
 
-def test_actiontargets_patch_rejected_by_the_api(cli: CliRunner, api: FakeJourneyApi):
-    """A PATCH the API rejects (percentage above 1) exits 1 with the 400 on one line."""
-    run = cli("actiontargets", "patch", api.action_target_ids[0], "--percentage", "1.5")
+def test_actiontargets_patch_rejected_by_the_api(
+    cli: CliRunner, api: FakeJourneyApi, monkeypatch: pytest.MonkeyPatch
+):
+    """A PATCH the API rejects (percentage above 1) exits 1 with the 400 on one line.
+
+    `--percentage 1.5` is refused before any request now (exit 2, see test_usability.py), so
+    the bad value goes in a `--body`, which is sent as given.
+    """
+    body = {"serviceLevel": {"percentage": 1.5, "durationMs": 1000}}
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(body)))
+    run = cli("actiontargets", "patch", api.action_target_ids[0], "--body", "-")
     assert run.code == 1
     assert_one_line_error(run, "400", "bad.request", "serviceLevel.percentage")
 
