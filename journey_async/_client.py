@@ -23,12 +23,12 @@ import anyio
 import httpx
 import sniffio
 
-from . import _catalog as ops
 from . import _models
 from ._auth import ClientCredentials, StaticToken, as_token_provider
 from ._bulk import MapUnordered, bulk_map
 from ._checks import check_int, check_seconds, is_finite_number
 from ._exceptions import DecodeError, scrub_error
+from ._generated.operations import BY_NAME as _OPS
 from ._limits import MAX_URL_LENGTH
 from ._models import (
     ActionTarget,
@@ -441,7 +441,7 @@ class JourneyClient:
     async def get_journey_actiontarget(self, action_target_id: str) -> ActionTarget:
         """Retrieve a single action target (`GET /api/v2/journey/actiontargets/{id}`)."""
         return await self._run(
-            ops.GET_JOURNEY_ACTIONTARGET, ActionTarget, action_target_id=action_target_id
+            _OPS["get_journey_actiontarget"], ActionTarget, action_target_id=action_target_id
         )
 
     async def get_journey_actiontargets(
@@ -449,7 +449,7 @@ class JourneyClient:
     ) -> ActionTargetListing:
         """Retrieve one page of action targets (`GET /api/v2/journey/actiontargets`)."""
         return await self._run(
-            ops.GET_JOURNEY_ACTIONTARGETS,
+            _OPS["get_journey_actiontargets"],
             ActionTargetListing,
             page_number=page_number,
             page_size=page_size,
@@ -467,7 +467,7 @@ class JourneyClient:
     ) -> SegmentAssignmentListing:
         """Retrieve one page of segment assignments by customer id (cursor pagination)."""
         return await self._run(
-            ops.GET_JOURNEY_CUSTOMER_CUSTOMER_ID_SEGMENTS,
+            _OPS["get_journey_customer_customer_id_segments"],
             SegmentAssignmentListing,
             **_args(locals()),
         )
@@ -483,7 +483,9 @@ class JourneyClient:
     ) -> SegmentAssignmentListing:
         """Retrieve one page of segment assignments by external contact id (cursor pagination)."""
         return await self._run(
-            ops.GET_JOURNEY_EXTERNALCONTACT_SEGMENTS, SegmentAssignmentListing, **_args(locals())
+            _OPS["get_journey_externalcontact_segments"],
+            SegmentAssignmentListing,
+            **_args(locals()),
         )
 
     async def get_journey_session_segments(
@@ -497,7 +499,7 @@ class JourneyClient:
     ) -> SegmentAssignmentListing:
         """Retrieve one page of segment assignments by session id (cursor pagination)."""
         return await self._run(
-            ops.GET_JOURNEY_SESSION_SEGMENTS, SegmentAssignmentListing, **_args(locals())
+            _OPS["get_journey_session_segments"], SegmentAssignmentListing, **_args(locals())
         )
 
     async def patch_journey_actiontarget(
@@ -508,7 +510,10 @@ class JourneyClient:
     ) -> ActionTarget:
         """Update an action target (`PATCH`); only the fields set in `body` are sent."""
         return await self._run(
-            ops.PATCH_JOURNEY_ACTIONTARGET, ActionTarget, body, action_target_id=action_target_id
+            _OPS["patch_journey_actiontarget"],
+            ActionTarget,
+            body,
+            action_target_id=action_target_id,
         )
 
     async def post_analytics_journeys_aggregates_query(
@@ -516,7 +521,7 @@ class JourneyClient:
     ) -> JourneyAggregateQueryResponse:
         """Run a journey aggregates query (`POST /api/v2/analytics/journeys/aggregates/query`)."""
         return await self._run(
-            ops.POST_ANALYTICS_JOURNEYS_AGGREGATES_QUERY, JourneyAggregateQueryResponse, body
+            _OPS["post_analytics_journeys_aggregates_query"], JourneyAggregateQueryResponse, body
         )
 
     async def post_journey_externalcontact_segments(
@@ -526,7 +531,7 @@ class JourneyClient:
         body: Sequence[SegmentAssignmentsUpdate | Mapping[str, Any]] | None = None,
     ) -> None:
         """Assign or unassign segments for an external contact (a JSON array body; no result)."""
-        op = ops.POST_JOURNEY_EXTERNALCONTACT_SEGMENTS
+        op = _OPS["post_journey_externalcontact_segments"]
         prepared = prepare(op, {"external_contact_id": external_contact_id}, _body_types(op), body)
         await self._request(op, prepared, prepared.target())
 
@@ -549,7 +554,7 @@ class JourneyClient:
         """
         check_int("page_concurrency", page_concurrency, minimum=1)
         return self._page_number_pager(
-            ops.GET_JOURNEY_ACTIONTARGETS,
+            _OPS["get_journey_actiontargets"],
             ActionTargetListing,
             {"page_size": page_size, "page_number": page_number},
             limit,
@@ -571,7 +576,7 @@ class JourneyClient:
         """Every segment assignment of a customer, following the `after` cursor."""
         values = _args(locals(), "limit", "prefetch")
         return self._cursor_pager(
-            ops.GET_JOURNEY_CUSTOMER_CUSTOMER_ID_SEGMENTS,
+            _OPS["get_journey_customer_customer_id_segments"],
             SegmentAssignmentListing,
             values,
             limit,
@@ -592,7 +597,7 @@ class JourneyClient:
         """Every segment assignment of an external contact, following the `after` cursor."""
         values = _args(locals(), "limit", "prefetch")
         return self._cursor_pager(
-            ops.GET_JOURNEY_EXTERNALCONTACT_SEGMENTS,
+            _OPS["get_journey_externalcontact_segments"],
             SegmentAssignmentListing,
             values,
             limit,
@@ -616,7 +621,7 @@ class JourneyClient:
         """
         values = _args(locals(), "limit", "prefetch")
         return self._cursor_pager(
-            ops.GET_JOURNEY_SESSION_SEGMENTS, SegmentAssignmentListing, values, limit, prefetch
+            _OPS["get_journey_session_segments"], SegmentAssignmentListing, values, limit, prefetch
         )
 
     def _cursor_pager(

@@ -18,43 +18,90 @@ import attrs
 from ._checks import check_int
 from ._serde import encode
 
-__all__ = ["Param", "Operation", "Prepared", "prepare", "path_segment"]
+__all__ = [
+    "Era",
+    "HttpMethod",
+    "ListFormat",
+    "Operation",
+    "Pagination",
+    "Param",
+    "ParamKind",
+    "Prepared",
+    "prepare",
+    "path_segment",
+]
+
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 ParamKind = Literal["str", "int", "bool", "str-list", "numeric-str"]
+"""How a parameter's value is written: `numeric-str` is a number the API declares as a string
+(the `pageSize` of the cursor listings): an int is accepted and sent as its decimal text."""
+
+ListFormat = Literal["multi", "csv"]
+"""How a `str-list` goes on the query string: `multi` repeats the key (`a=1&a=2`), `csv` sends one
+comma-joined value (`a=1,2`)."""
+
+Pagination = Literal["none", "cursor-after", "cursor-field", "page-number"]
+"""`cursor-after`: the next cursor is the `after` query parameter inside the response's `nextUri`;
+`cursor-field`: the response has a `cursor` field, sent back as the `cursor` parameter;
+`page-number`: `pageNumber` + 1 until `pageCount`; `none`: one response holds everything."""
+
+Era = Literal["2020", "2026", "both"]
+"""Which API description has the operation: `spec/journey-2020.json`, `spec/journey-2026.json`
+or both (the same method, path and parameters in each)."""
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Param:
-    """One path or query parameter: its Python (SDK) name, wire name and limits."""
+    """One path or query parameter of an operation."""
 
     name: str
+    """The Python name, as in the official SDK (`contact_id`, `page_size`, `segment_ids`)."""
     wire: str
-    kind: ParamKind = "str"
+    """The name in the path template or on the query string (`contactId`, `pageSize`)."""
+    kind: ParamKind
     required: bool = False
     default: object = None
+    """The API's documented default (`None` when none is documented)."""
     minimum: int | None = None
+    """The smallest value accepted (`int` and `numeric-str`)."""
     maximum: int | None = None
+    """The largest value (`int` and `numeric-str`), or the most items (`str-list`)."""
     enum: tuple[str, ...] | None = None
-    list_format: Literal["multi", "csv"] | None = None
+    """The allowed values; for a `str-list`, the allowed members."""
+    list_format: ListFormat | None = None
+    """How a `str-list` is written on the query string; `None` for the other kinds."""
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Operation:
-    """One endpoint of the Journey API, as the client sends it."""
+    """One operation of the Journey API, with the official Python SDK's method name."""
 
     name: str
-    method: str
+    """The SDK method name (`get_journey_segments`)."""
+    method: HttpMethod
     template: str
-    path_params: tuple[Param, ...] = ()
-    query_params: tuple[Param, ...] = ()
-    body: str | None = None
-    body_required: bool = False
-    returns: str | None = None
-    success: int = 200
-    pagination: Literal["none", "cursor-after", "cursor-field", "page-number"] = "none"
-    era: Literal["2020", "2026", "both"] = "2020"
-    deprecated: str | None = None
-    idempotent: bool = True
+    """The path, `{camelName}` placeholders for the path parameters (`/api/v2/journey/...`)."""
+    path_params: tuple[Param, ...]
+    query_params: tuple[Param, ...]
+    body: str | None
+    """The request body's model class name, `list[Model]` for an array body, `None` for none."""
+    body_required: bool
+    returns: str | None
+    """The response model's class name; `None` when the success response has no body."""
+    success: int
+    """The success status the spec lists (inferred by the spec's authors: accept any 2xx)."""
+    pagination: Pagination
+    era: Era
+    deprecated: str | None
+    """Why the operation should not be used (deprecated, or retired from the live API)."""
+    idempotent: bool
+    """False for the requests that create something on each call (a retry could duplicate it)."""
+
+    @property
+    def params(self) -> tuple[Param, ...]:
+        """The path parameters followed by the query parameters."""
+        return self.path_params + self.query_params
 
 
 @attrs.frozen
@@ -139,7 +186,7 @@ def _query_value(param: Param, value: object) -> list[tuple[str, str]]:
 def _number(param: Param, value: object) -> int:
     """An int (or, for numeric-str parameters such as `page_size`, a numeric str) in range."""
     name = param.name
-    if isinstance(value, str) and param.kind == "numeric-str":
+    if isinstance(value, str):  # a numeric str, as the SDK documented page sizes
         text = value.strip()
         if not text.isdecimal():
             msg = f"{name} must be a whole number, got {value!r}"
