@@ -4,8 +4,11 @@ anyio backends (asyncio, plus trio) for tests that must pass on both."""
 from __future__ import annotations
 
 import inspect
+import json
 import os
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -13,6 +16,9 @@ import pytest_asyncio
 import respx
 
 from journey_async import JourneyClient, RetryPolicy
+
+SPEC_DIR = Path(__file__).resolve().parents[1] / "spec"
+"""The project's own copies of the OpenAPI files (`spec/README.md`): tests read only these."""
 
 BASE_URL = "https://api.test.invalid"
 """Never resolved: requests go to a MockTransport, never to the network."""
@@ -89,3 +95,21 @@ async def client(router: respx.Router, sleeper: SleepRecorder) -> AsyncIterator[
     ) as c:
         yield c
     await http.aclose()
+
+
+def load_openapi(era: str = "2020") -> dict[str, Any]:
+    """The OpenAPI document of one API era (`"2020"` or `"2026"`), from `spec/`."""
+    data: dict[str, Any] = json.loads((SPEC_DIR / f"journey-{era}.json").read_text("utf-8"))
+    return data
+
+
+@pytest.fixture(scope="session")
+def openapi() -> dict[str, Any]:
+    """The 2020 OpenAPI document (the eight operations), parsed once per session."""
+    return load_openapi("2020")
+
+
+@pytest.fixture(scope="session")
+def openapi_2026() -> dict[str, Any]:
+    """Today's OpenAPI document (the 29 operations of SDK 269), parsed once per session."""
+    return load_openapi("2026")

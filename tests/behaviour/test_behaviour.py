@@ -1,8 +1,7 @@
-"""The client's behaviour suite, run unchanged against respx, the fake in-process and on loopback.
+"""The client's behaviour suite, run unchanged against the fake in-process and on loopback.
 
-Every test talks to `backend` only (see conftest.py), so a test that passes on respx and fails
-on the fake (or the other way round) points at a difference between the fake and the wire
-format the client was written against.
+Every test talks to `backend` only (see conftest.py), so a test that passes in-process and fails
+on loopback (or the other way round) points at a difference the real network makes.
 """
 
 from __future__ import annotations

@@ -3,12 +3,11 @@
 `prism mock --errors` answers a request that breaks the spec (path, query, headers, security,
 body) with an error status and an `sl-violations` header, so every request the client sends is
 checked by a tool this project did not write. `scripts/prism.sh` installs Prism into `.prism/`;
-without node, Prism or the spec file the tests skip, saying why.
+without node or Prism the tests skip, saying why. The spec is the project's copy in `spec/`.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -16,27 +15,14 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 HOST = "127.0.0.1"
-SPEC_NAME = Path("shared") / "reference" / "journey-openapi.json"
 ROOT = Path(__file__).resolve().parents[2]
+SPEC = ROOT / "spec" / "journey-2020.json"
 STARTUP_TIMEOUT = 30.0
-
-
-def _find_spec() -> Path | None:
-    """`$JOURNEY_OPENAPI`, else `shared/reference/journey-openapi.json` above this directory."""
-    env = os.environ.get("JOURNEY_OPENAPI")
-    if env:
-        return Path(env) if Path(env).is_file() else None
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / SPEC_NAME
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def _free_port() -> int:
@@ -54,21 +40,8 @@ def _log_tail(path: Path, lines: int = 30) -> str:
 
 @pytest.fixture(scope="session")
 def openapi_path() -> Path:
-    """The OpenAPI file Prism serves (skips the contract tests when it cannot be found)."""
-    spec = _find_spec()
-    if spec is None:
-        pytest.skip(
-            "contract tests: journey-openapi.json not found "
-            "(set JOURNEY_OPENAPI or keep shared/reference/ above the repository)"
-        )
-    return spec
-
-
-@pytest.fixture(scope="session")
-def openapi(openapi_path: Path) -> dict[str, Any]:
-    """The OpenAPI document, parsed (for the examples Prism answers with)."""
-    data: dict[str, Any] = json.loads(openapi_path.read_text(encoding="utf-8"))
-    return data
+    """The OpenAPI file Prism serves: the project's copy in `spec/`."""
+    return SPEC
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """The models and enums of `journey_async.models` against REFERENCE.md sections 4 and 5.
 
-The expected tables below are copied from `../shared/reference/REFERENCE.md`: section 4.1 (the
+The expected tables below are copied from the 2020 reference (REFERENCE.md): section 4.1 (the
 2020 era, the SDK release that had exactly the eight operations) united with the fields added
 later (sections 4.2 and 4.3), and the enum values of section 5 (the 2020 and the v269 lists).
 """

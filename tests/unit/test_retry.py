@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 from journey_async import RetryPolicy
-from journey_async._retry import RateLimitGate, parse_retry_after
+from journey_async._retry import parse_retry_after
 
 NOW = email.utils.parsedate_to_datetime("Sun, 06 Nov 1994 08:49:37 GMT").timestamp()
 """A pinned wall-clock time, so HTTP-date values give exact waits."""
@@ -217,84 +217,3 @@ def test_backoff_does_not_overflow_at_huge_attempts(attempt: int, monkeypatch: p
     assert 0.0 <= value <= policy.backoff_max
     monkeypatch.setattr(random, "uniform", lambda low, high: high)
     assert policy.backoff(attempt) == policy.backoff_max
-
-
-# ---------------------------------------------------------------------------------------------
-# RateLimitGate
-
-
-class FakeTime:
-    """A fake monotonic clock plus a sleep that records and advances it."""
-
-    def __init__(self) -> None:
-        self.now = 500.0
-        self.waits: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
-
-
-def test_gate_starts_open():
-    """A new gate has nothing remaining."""
-    t = FakeTime()
-    gate = RateLimitGate(t.clock, t.sleep, cap=120.0)
-    assert gate.remaining() == 0.0
-
-
-def test_gate_pause_counts_down_with_the_clock():
-    """pause_for(5) leaves 5 s remaining, which the clock then counts down to 0."""
-    t = FakeTime()
-    gate = RateLimitGate(t.clock, t.sleep, cap=120.0)
-    gate.pause_for(5.0)
-    assert gate.remaining() == pytest.approx(5.0)
-    t.now += 2.0
-    assert gate.remaining() == pytest.approx(3.0)
-    t.now += 10.0
-    assert gate.remaining() == 0.0
-
-
-def test_gate_pause_never_shortens_an_existing_pause():
-    """A shorter pause after a longer one keeps the longer deadline; a longer one extends it."""
-    t = FakeTime()
-    gate = RateLimitGate(t.clock, t.sleep, cap=120.0)
-    gate.pause_for(10.0)
-    gate.pause_for(1.0)
-    assert gate.remaining() == pytest.approx(10.0)
-    gate.pause_for(30.0)
-    assert gate.remaining() == pytest.approx(30.0)
-
-
-def test_gate_pause_is_capped():
-    """A pause longer than the cap is cut to the cap."""
-    t = FakeTime()
-    gate = RateLimitGate(t.clock, t.sleep, cap=120.0)
-    gate.pause_for(10_000.0)
-    assert gate.remaining() == pytest.approx(120.0)
-
-
-@pytest.mark.anyio
-async def test_gate_wait_sleeps_the_remaining_time_once():
-    """wait() on a closed gate sleeps exactly the remaining time, then the gate is open."""
-    t = FakeTime()
-    gate = RateLimitGate(t.clock, t.sleep, cap=120.0)
-    gate.pause_for(4.0)
-    t.now += 1.5
-    await gate.wait()
-    assert t.waits == [pytest.approx(2.5)]
-    assert gate.remaining() == 0.0
-
-
-@pytest.mark.anyio
-async def test_gate_wait_does_not_sleep_when_open():
-    """wait() on an open (or expired) gate does not sleep at all."""
-    t = FakeTime()
-    gate = RateLimitGate(t.clock, t.sleep, cap=120.0)
-    await gate.wait()
-    gate.pause_for(1.0)
-    t.now += 1.0
-    await gate.wait()
-    assert t.waits == []

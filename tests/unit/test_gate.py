@@ -1,76 +1,22 @@
-"""The in-flight slots and the rate-limit gate's pacing, with fake clocks (asyncio and trio)."""
+"""The rate-limit gate: pauses, pacing estimated from 429 rounds, and waits, on one fake clock.
+
+`Clock` is the only clock of these tests: calling it reads the time, `sleep` records the wait
+and advances the time instead of waiting. (Waiter queues under cancellation are tested in
+`tests/adversarial/test_gate_waiters.py`, in virtual time.)
+"""
 
 from __future__ import annotations
 
-import anyio
 import pytest
 
 from journey_async._retry import RateLimitGate
-from journey_async._slots import Slots
 
 pytestmark = pytest.mark.anyio
 
 
-async def test_free_slots_are_taken_without_waiting():
-    """Acquiring a free slot needs no event-loop round trip and counts as in use."""
-    slots = Slots(2)
-    await slots.acquire()
-    await slots.acquire()
-    assert slots.in_use == 2
-    slots.release()
-    assert slots.in_use == 1
-
-
-@pytest.mark.parametrize("total", [1, 2])
-async def test_waiters_are_served_in_order_and_never_exceed_the_total(total: int):
-    """With `total` slots and 10 tasks, at most `total` hold a slot, first come, first served.
-
-    The order is checked against the order the tasks asked in (trio does not run started tasks
-    in start order). With 2 slots, two grants can fall in one scheduling batch and the granted
-    tasks then wake in either order, so the order is checked with 1 slot.
-    """
-    slots = Slots(total)
-    asked: list[int] = []
-    order: list[int] = []
-    holding = 0
-    peak = 0
-
-    async def task(n: int) -> None:
-        nonlocal holding, peak
-        asked.append(n)
-        await slots.acquire()
-        holding += 1
-        peak = max(peak, holding)
-        order.append(n)
-        await anyio.sleep(0.001)
-        holding -= 1
-        slots.release()
-
-    async with anyio.create_task_group() as tg:
-        for n in range(10):
-            tg.start_soon(task, n)
-            await anyio.lowlevel.checkpoint()
-    assert peak == total
-    assert sorted(order) == list(range(10))
-    if total == 1:
-        assert order == asked
-    assert slots.in_use == 0 and slots.waiting == 0
-
-
-async def test_a_cancelled_waiter_gives_up_its_place():
-    """Cancelling a task that waits for a slot removes it from the queue; no slot is lost."""
-    slots = Slots(1)
-    await slots.acquire()
-    with anyio.move_on_after(0.01):
-        await slots.acquire()
-    assert slots.waiting == 0
-    slots.release()
-    assert slots.in_use == 0
-    await slots.acquire()
-    assert slots.in_use == 1
-
-
 class Clock:
+    """A fake monotonic clock; `sleep` records each wait and advances the clock by it."""
+
     def __init__(self) -> None:
         self.now = 100.0
         self.waits: list[float] = []
@@ -81,6 +27,66 @@ class Clock:
     async def sleep(self, seconds: float) -> None:
         self.waits.append(seconds)
         self.now += seconds
+
+
+def test_gate_starts_open():
+    """A new gate has nothing remaining."""
+    t = Clock()
+    gate = RateLimitGate(t, t.sleep, cap=120.0)
+    assert gate.remaining() == 0.0
+
+
+def test_gate_pause_counts_down_with_the_clock():
+    """pause_for(5) leaves 5 s remaining, which the clock then counts down to 0."""
+    t = Clock()
+    gate = RateLimitGate(t, t.sleep, cap=120.0)
+    gate.pause_for(5.0)
+    assert gate.remaining() == pytest.approx(5.0)
+    t.now += 2.0
+    assert gate.remaining() == pytest.approx(3.0)
+    t.now += 10.0
+    assert gate.remaining() == 0.0
+
+
+def test_gate_pause_never_shortens_an_existing_pause():
+    """A shorter pause after a longer one keeps the longer deadline; a longer one extends it."""
+    t = Clock()
+    gate = RateLimitGate(t, t.sleep, cap=120.0)
+    gate.pause_for(10.0)
+    gate.pause_for(1.0)
+    assert gate.remaining() == pytest.approx(10.0)
+    gate.pause_for(30.0)
+    assert gate.remaining() == pytest.approx(30.0)
+
+
+def test_gate_pause_is_capped():
+    """A pause longer than the cap is cut to the cap."""
+    t = Clock()
+    gate = RateLimitGate(t, t.sleep, cap=120.0)
+    gate.pause_for(10_000.0)
+    assert gate.remaining() == pytest.approx(120.0)
+
+
+async def test_gate_wait_sleeps_the_remaining_time_once():
+    """wait() on a closed gate sleeps exactly the remaining time, then the gate is open."""
+    t = Clock()
+    gate = RateLimitGate(t, t.sleep, cap=120.0)
+    gate.pause_for(4.0)
+    t.now += 1.5
+    await gate.wait()
+    assert t.waits == [pytest.approx(2.5)]
+    assert gate.remaining() == 0.0
+
+
+async def test_gate_wait_does_not_sleep_when_open():
+    """wait() on an open (or expired) gate does not sleep at all."""
+    t = Clock()
+    gate = RateLimitGate(t, t.sleep, cap=120.0)
+    await gate.wait()
+    gate.pause_for(1.0)
+    t.now += 1.0
+    await gate.wait()
+    assert t.waits == []
 
 
 def test_a_storm_of_429s_without_successes_sets_no_pace():
