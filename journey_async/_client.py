@@ -17,32 +17,32 @@ import logging
 import os
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, Generic, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 
 import anyio
 import httpx
-import sniffio
 
 from . import _models
 from ._auth import ClientCredentials, StaticToken, as_token_provider
 from ._bulk import MapUnordered, bulk_map
-from ._checks import check_int, check_seconds, is_finite_number
-from ._exceptions import DecodeError, scrub_error
-from ._generated.operations import BY_NAME as _OPS
-from ._limits import MAX_URL_LENGTH
-from ._models import (
-    ActionTarget,
-    ActionTargetListing,
-    AssignmentState,
-    JourneyAggregateQueryResponse,
-    JourneyAggregationQuery,
-    PatchActionTarget,
-    SegmentAssignment,
-    SegmentAssignmentListing,
-    SegmentAssignmentsUpdate,
-    SegmentScope,
+from ._checks import check_int
+from ._config import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_IN_FLIGHT,
+    DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_TIMEOUT,
+    MAX_CONNECTIONS_DEFAULT,
+    TIMEOUT_DEFAULT,
+    Default,
+    attempt_timeout,
+    check_timeout,
+    current_loop,
+    make_transport,
 )
+from ._exceptions import DecodeError, scrub_error
+from ._limits import MAX_URL_LENGTH
 from ._operations import Operation, Prepared, prepare
+from ._ops2020 import Operations2020
 from ._pagination import AsyncPager, Listing
 from ._regions import api_base_url
 from ._retry import RetryPolicy
@@ -68,87 +68,7 @@ D = TypeVar("D")
 P = TypeVar("P", bound=Listing)
 
 
-class _Default(Generic[D]):
-    """A parameter's default, told apart from the same value passed explicitly.
-
-    Its repr is the value's, so `help(JourneyClient)` shows `timeout=30.0`; `http_client`
-    plus an explicit `timeout=30.0` is still an error, as httpx's `UseClientDefault` does it.
-    """
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: D) -> None:
-        self.value = value
-
-    def __repr__(self) -> str:
-        return repr(self.value)
-
-
-DEFAULT_TIMEOUT: Final = 30.0
-"""Seconds for connect, read, write and pool waits, and for each attempt as a whole. The
-official SDK has no timeout at all, so a hung connection hangs the caller forever; 30 s is far
-above the API's normal latency."""
-
-DEFAULT_MAX_CONNECTIONS: Final = 100
-"""httpx pool size (the official SDK pools 4). Bulk helpers bound their own concurrency."""
-
-_TIMEOUT_DEFAULT: Final = _Default(DEFAULT_TIMEOUT)
-_MAX_CONNECTIONS_DEFAULT: Final = _Default(DEFAULT_MAX_CONNECTIONS)
-
-DEFAULT_MAX_RESPONSE_SIZE: Final = 64 * 1024 * 1024
-"""The largest response body accepted (bytes, after decompression). A full 200-item page is
-about 160 KB, so 64 MiB is 400 times the largest real page, and small enough that a hostile or
-broken server cannot exhaust a worker's memory."""
-
-DEFAULT_MAX_IN_FLIGHT: Final = 8
-"""Requests handed to httpx at once; more callers queue in the client. Measured on loopback
-(2 cores): 2,000 GETs through one httpx.AsyncClient run at about 1,600 req/s with 1 to 8 in
-flight, 750 with 16, 390 with 32 and 280 with 64, because the pool's bookkeeping grows with the
-requests it juggles. Eight in flight at a 100 ms round trip still allow 80 req/s, above
-Genesys's usual per-token limits; raise it for slow links with a generous limit."""
-
-
-_SEGMENT_SCOPES = frozenset(m.value for m in SegmentScope)
-_ASSIGNMENT_STATES = frozenset(m.value for m in AssignmentState)
-_MAX_SEGMENT_PAGE_SIZE = 200
-
-
-# ---------------------------------------------------------------------------------------------
-# Argument checks: bad input is a ValueError before any request.
-
-
-def _check_timeout(value: object) -> httpx.Timeout:
-    if isinstance(value, httpx.Timeout):
-        for name in ("connect", "read", "write", "pool"):
-            part = getattr(value, name)
-            if part is not None:
-                check_seconds(f"timeout.{name}", part)
-        return value
-    if value is None:
-        return httpx.Timeout(None)
-    if not is_finite_number(value) or value <= 0:  # type: ignore[operator]
-        msg = (
-            "timeout must be a finite number of seconds > 0, an httpx.Timeout or None, "
-            f"got {value!r}"
-        )
-        raise ValueError(msg)
-    return httpx.Timeout(float(value))  # type: ignore[arg-type]
-
-
-def _attempt_timeout(timeout: httpx.Timeout) -> float | None:
-    """How long one attempt may take as a whole, its body included: the read timeout.
-
-    httpx's timeouts bound each network operation; a body that trickles in a byte at a time
-    satisfies every one of them for ever. So the whole attempt gets a deadline too: with a
-    plain `timeout=30.0` (all four equal), each attempt ends within 30 s.
-    """
-    return timeout.read
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-class JourneyClient:
+class JourneyClient(Operations2020):
     """Async client for the Genesys Cloud Journey API.
 
     ```python
@@ -195,11 +115,11 @@ class JourneyClient:
         region: str = "mypurecloud.com",
         base_url: str | None = None,
         retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen, so one shared default is safe
-        timeout: float | httpx.Timeout | _Default[float] | None = _TIMEOUT_DEFAULT,
+        timeout: float | httpx.Timeout | Default[float] | None = TIMEOUT_DEFAULT,
         middleware: Sequence[Middleware] = (),
         http_client: httpx.AsyncClient | None = None,
         transport: str | httpx.AsyncBaseTransport | None = None,
-        max_connections: int | _Default[int] = _MAX_CONNECTIONS_DEFAULT,
+        max_connections: int | Default[int] = MAX_CONNECTIONS_DEFAULT,
         user_agent: str | None = None,
         max_in_flight: int | None = DEFAULT_MAX_IN_FLIGHT,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
@@ -233,8 +153,8 @@ class JourneyClient:
 
         if http_client is not None:
             if (
-                not isinstance(timeout, _Default)
-                or not isinstance(max_connections, _Default)
+                not isinstance(timeout, Default)
+                or not isinstance(max_connections, Default)
                 or transport is not None
             ):
                 msg = (
@@ -245,17 +165,17 @@ class JourneyClient:
             self._http = http_client
             self._owns_http = False
         else:
-            if isinstance(max_connections, _Default):
+            if isinstance(max_connections, Default):
                 max_connections = max_connections.value
-            if isinstance(timeout, _Default):
+            if isinstance(timeout, Default):
                 timeout = timeout.value
             limit = check_int("max_connections", max_connections, minimum=1)
             limits = httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
             self._http = httpx.AsyncClient(
-                timeout=_check_timeout(timeout),
+                timeout=check_timeout(timeout),
                 limits=limits,
                 follow_redirects=False,
-                transport=_make_transport(transport, limits),
+                transport=make_transport(transport, limits),
             )
             self._owns_http = True
 
@@ -286,7 +206,7 @@ class JourneyClient:
             retry=retry,
             middleware=middleware,
             max_in_flight=max_in_flight,
-            attempt_timeout=_attempt_timeout(self._http.timeout),
+            attempt_timeout=attempt_timeout(self._http.timeout),
             max_response_size=max_response_size,
             clock=self._clock,
             sleep=self._sleep,
@@ -376,7 +296,7 @@ class JourneyClient:
         if self._closed:
             msg = "this JourneyClient is closed; create a new one"
             raise RuntimeError(msg)
-        loop = _current_loop()
+        loop = current_loop()
         if loop is not self._loop:
             if self._loop is not None:
                 msg = (
@@ -434,195 +354,7 @@ class JourneyClient:
 
     async def _run(self, op: Operation, model: type[T], /, body: object = None, **values: Any) -> T:
         """Check the arguments of one call of `op`, send it and decode the result."""
-        return await self._call(op, prepare(op, values, _body_types(op), body), model)
-
-    # -- the eight operations of 2020 -------------------------------------------------------------
-
-    async def get_journey_actiontarget(self, action_target_id: str) -> ActionTarget:
-        """Retrieve a single action target (`GET /api/v2/journey/actiontargets/{id}`)."""
-        return await self._run(
-            _OPS["get_journey_actiontarget"], ActionTarget, action_target_id=action_target_id
-        )
-
-    async def get_journey_actiontargets(
-        self, *, page_number: int = 1, page_size: int = 25
-    ) -> ActionTargetListing:
-        """Retrieve one page of action targets (`GET /api/v2/journey/actiontargets`)."""
-        return await self._run(
-            _OPS["get_journey_actiontargets"],
-            ActionTargetListing,
-            page_number=page_number,
-            page_size=page_size,
-        )
-
-    async def get_journey_customer_customer_id_segments(
-        self,
-        customer_id_type: str,
-        customer_id: str,
-        *,
-        page_size: int | str | None = None,
-        after: str | None = None,
-        segment_scope: SegmentScope | str | None = None,
-        assignment_state: AssignmentState | str | None = None,
-    ) -> SegmentAssignmentListing:
-        """Retrieve one page of segment assignments by customer id (cursor pagination)."""
-        return await self._run(
-            _OPS["get_journey_customer_customer_id_segments"],
-            SegmentAssignmentListing,
-            **_args(locals()),
-        )
-
-    async def get_journey_externalcontact_segments(
-        self,
-        external_contact_id: str,
-        *,
-        page_size: int | str | None = None,
-        after: str | None = None,
-        segment_scope: SegmentScope | str | None = None,
-        assignment_state: AssignmentState | str | None = None,
-    ) -> SegmentAssignmentListing:
-        """Retrieve one page of segment assignments by external contact id (cursor pagination)."""
-        return await self._run(
-            _OPS["get_journey_externalcontact_segments"],
-            SegmentAssignmentListing,
-            **_args(locals()),
-        )
-
-    async def get_journey_session_segments(
-        self,
-        session_id: str,
-        *,
-        page_size: int | str | None = None,
-        after: str | None = None,
-        segment_scope: SegmentScope | str | None = None,
-        assignment_state: AssignmentState | str | None = None,
-    ) -> SegmentAssignmentListing:
-        """Retrieve one page of segment assignments by session id (cursor pagination)."""
-        return await self._run(
-            _OPS["get_journey_session_segments"], SegmentAssignmentListing, **_args(locals())
-        )
-
-    async def patch_journey_actiontarget(
-        self,
-        action_target_id: str,
-        *,
-        body: PatchActionTarget | Mapping[str, Any] | None = None,
-    ) -> ActionTarget:
-        """Update an action target (`PATCH`); only the fields set in `body` are sent."""
-        return await self._run(
-            _OPS["patch_journey_actiontarget"],
-            ActionTarget,
-            body,
-            action_target_id=action_target_id,
-        )
-
-    async def post_analytics_journeys_aggregates_query(
-        self, body: JourneyAggregationQuery | Mapping[str, Any]
-    ) -> JourneyAggregateQueryResponse:
-        """Run a journey aggregates query (`POST /api/v2/analytics/journeys/aggregates/query`)."""
-        return await self._run(
-            _OPS["post_analytics_journeys_aggregates_query"], JourneyAggregateQueryResponse, body
-        )
-
-    async def post_journey_externalcontact_segments(
-        self,
-        external_contact_id: str,
-        *,
-        body: Sequence[SegmentAssignmentsUpdate | Mapping[str, Any]] | None = None,
-    ) -> None:
-        """Assign or unassign segments for an external contact (a JSON array body; no result)."""
-        op = _OPS["post_journey_externalcontact_segments"]
-        prepared = prepare(op, {"external_contact_id": external_contact_id}, _body_types(op), body)
-        await self._request(op, prepared, prepared.target())
-
-    # -- pagination -------------------------------------------------------------------------------
-
-    def iter_journey_actiontargets(
-        self,
-        *,
-        page_size: int = 25,
-        page_number: int = 1,
-        limit: int | None = None,
-        prefetch: bool = True,
-        page_concurrency: int = 4,
-    ) -> AsyncPager[ActionTarget, ActionTargetListing]:
-        """Every action target, page after page (`async for target in ...`).
-
-        While you work through a page the next ones are fetched: once page 1 tells `pageCount`,
-        up to `page_concurrency` pages at once, yielded in order (`prefetch=False`: one page at
-        a time).
-        """
-        check_int("page_concurrency", page_concurrency, minimum=1)
-        return self._page_number_pager(
-            _OPS["get_journey_actiontargets"],
-            ActionTargetListing,
-            {"page_size": page_size, "page_number": page_number},
-            limit,
-            page_concurrency if prefetch else 0,
-        )
-
-    def iter_journey_customer_customer_id_segments(
-        self,
-        customer_id_type: str,
-        customer_id: str,
-        *,
-        page_size: int | str | None = None,
-        after: str | None = None,
-        segment_scope: SegmentScope | str | None = None,
-        assignment_state: AssignmentState | str | None = None,
-        limit: int | None = None,
-        prefetch: bool = True,
-    ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
-        """Every segment assignment of a customer, following the `after` cursor."""
-        values = _args(locals(), "limit", "prefetch")
-        return self._cursor_pager(
-            _OPS["get_journey_customer_customer_id_segments"],
-            SegmentAssignmentListing,
-            values,
-            limit,
-            prefetch,
-        )
-
-    def iter_journey_externalcontact_segments(
-        self,
-        external_contact_id: str,
-        *,
-        page_size: int | str | None = None,
-        after: str | None = None,
-        segment_scope: SegmentScope | str | None = None,
-        assignment_state: AssignmentState | str | None = None,
-        limit: int | None = None,
-        prefetch: bool = True,
-    ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
-        """Every segment assignment of an external contact, following the `after` cursor."""
-        values = _args(locals(), "limit", "prefetch")
-        return self._cursor_pager(
-            _OPS["get_journey_externalcontact_segments"],
-            SegmentAssignmentListing,
-            values,
-            limit,
-            prefetch,
-        )
-
-    def iter_journey_session_segments(
-        self,
-        session_id: str,
-        *,
-        page_size: int | str | None = None,
-        after: str | None = None,
-        segment_scope: SegmentScope | str | None = None,
-        assignment_state: AssignmentState | str | None = None,
-        limit: int | None = None,
-        prefetch: bool = True,
-    ) -> AsyncPager[SegmentAssignment, SegmentAssignmentListing]:
-        """Every segment assignment of a session, following the `after` cursor.
-
-        `prefetch=True` fetches page N+1 while you work through page N.
-        """
-        values = _args(locals(), "limit", "prefetch")
-        return self._cursor_pager(
-            _OPS["get_journey_session_segments"], SegmentAssignmentListing, values, limit, prefetch
-        )
+        return await self._call(op, prepare(op, values, body_types(op), body), model)
 
     def _cursor_pager(
         self,
@@ -663,6 +395,9 @@ class JourneyClient:
         return AsyncPager.by_page_number(
             fetch, start=values["page_number"], limit=limit, depth=depth
         )
+
+    def _body_types(self, op: Operation) -> tuple[type, ...]:
+        return body_types(op)
 
     # -- bulk -------------------------------------------------------------------------------------
 
@@ -744,52 +479,8 @@ class JourneyClient:
         return concurrency
 
 
-def _make_transport(
-    transport: str | httpx.AsyncBaseTransport | None, limits: httpx.Limits
-) -> httpx.AsyncBaseTransport | None:
-    """The transport for a client-owned httpx.AsyncClient (None: httpx's default)."""
-    if transport is None or transport == "httpx":
-        return None
-    if isinstance(transport, httpx.AsyncBaseTransport):
-        return transport
-    if transport == "aiohttp":
-        try:
-            from httpx_aiohttp import AiohttpTransport  # type: ignore[import-not-found, unused-ignore]
-        except ImportError:
-            msg = (
-                "transport='aiohttp' needs the aiohttp extra: pip install 'journey-async[aiohttp]'"
-            )
-            raise ValueError(msg) from None
-        aiohttp_transport: httpx.AsyncBaseTransport = AiohttpTransport(limits=limits)
-        return aiohttp_transport
-    msg = (
-        "transport must be None, 'httpx', 'aiohttp' or an httpx.AsyncBaseTransport, "
-        f"got {transport!r}"
-    )
-    raise ValueError(msg)
-
-
-def _current_loop() -> object:
-    """The running event loop (asyncio) or run (trio): what a client's resources belong to."""
-    library = sniffio.current_async_library()
-    if library == "asyncio":
-        import asyncio
-
-        return asyncio.get_running_loop()
-    if library == "trio":
-        import trio
-
-        return trio.lowlevel.current_root_task()
-    return library
-
-
-def _args(values: dict[str, Any], *skip: str) -> dict[str, Any]:
-    """A method's own arguments (its `locals()` at entry), without `self` and `skip`."""
-    return {k: v for k, v in values.items() if k != "self" and k not in skip}
-
-
 @functools.cache
-def _body_types(op: Operation) -> tuple[type, ...]:
+def body_types(op: Operation) -> tuple[type, ...]:
     """The model class(es) an operation's body may be (besides a dict)."""
     if op.body is None:
         return ()

@@ -10,12 +10,14 @@ request. A pager prepares once and then only swaps its cursor or page number per
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote, urlencode
 
 import attrs
+import httpx
 
 from ._checks import check_int
+from ._pagination import AsyncPager, Listing
 from ._serde import encode
 
 __all__ = [
@@ -29,6 +31,8 @@ __all__ = [
     "Prepared",
     "prepare",
     "path_segment",
+    "call_args",
+    "OperationHost",
 ]
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -250,6 +254,51 @@ def _body(op: Operation, body: object, types: tuple[type, ...]) -> bytes:
         msg = f"body must be {names}, got {type(body).__name__}"
         raise TypeError(msg)
     return encode(body)
+
+
+def call_args(values: dict[str, Any], *skip: str) -> dict[str, Any]:
+    """A method's own arguments (its `locals()` at entry), without `self` and `skip`."""
+    return {k: v for k, v in values.items() if k != "self" and k not in skip}
+
+
+T = TypeVar("T")
+P = TypeVar("P", bound=Listing)
+
+
+class OperationHost:
+    """What the operation mixins need from the client: its one generic path.
+
+    `JourneyClient` implements these; the mixins (`Operations2020`, ...) only describe calls.
+    """
+
+    async def _run(self, op: Operation, model: type[T], /, body: object = None, **values: Any) -> T:
+        """Check one call of `op`, send it and decode the result into `model`."""
+        raise NotImplementedError
+
+    async def _request(self, op: Operation, prepared: Prepared, target: str) -> httpx.Response:
+        """Send a prepared call; a non-2xx answer is raised."""
+        raise NotImplementedError
+
+    def _body_types(self, op: Operation) -> tuple[type, ...]:
+        """The model classes `op`'s body may be, besides a dict."""
+        raise NotImplementedError
+
+    def _cursor_pager(
+        self,
+        op: Operation,
+        model: type[P],
+        values: dict[str, Any],
+        limit: int | None,
+        prefetch: bool,
+    ) -> AsyncPager[Any, P]:
+        """A pager following the `after` cursor of `nextUri`."""
+        raise NotImplementedError
+
+    def _page_number_pager(
+        self, op: Operation, model: type[P], values: dict[str, Any], limit: int | None, depth: int
+    ) -> AsyncPager[Any, P]:
+        """A pager following page numbers."""
+        raise NotImplementedError
 
 
 def check_limit(limit: object) -> int | None:
