@@ -93,8 +93,8 @@ class JourneyClient(Operations2020):
             and limits are the caller's, so passing `timeout`, `max_connections` or `transport`
             as well is a `ValueError`.
         transport: None (httpx's own), `"aiohttp"` (aiohttp's connection pool through
-            `httpx-aiohttp`, the `aiohttp` extra: about 2.4x the throughput of many concurrent
-            calls on loopback; asyncio only), or any `httpx.AsyncBaseTransport` (a mock, the
+            `httpx-aiohttp`, the `aiohttp` extra: a faster pool for many concurrent calls, see
+            benchmarks/RESULTS.md; asyncio only), or any `httpx.AsyncBaseTransport` (a mock, the
             fake API's `api.transport()`).
         max_connections: httpx pool size; default 100.
         user_agent: appended to `journey-async/<version>`.
@@ -436,7 +436,7 @@ class JourneyClient(Operations2020):
 
         When `fn` is one of this client's own operations, at most `max_in_flight` run at once
         whatever `concurrency` says: more would only queue for the client's in-flight slots,
-        and measured on loopback that queueing costs 20-40% of the throughput.
+        and that queueing costs throughput (benchmarks/RESULTS.md, W1).
         """
         self._ensure_open()
         return await bulk_map(

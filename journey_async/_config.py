@@ -58,9 +58,9 @@ TIMEOUT_DEFAULT: Final = Default(DEFAULT_TIMEOUT)
 MAX_CONNECTIONS_DEFAULT: Final = Default(DEFAULT_MAX_CONNECTIONS)
 
 DEFAULT_MAX_RESPONSE_SIZE: Final = 64 * 1024 * 1024
-"""The largest response body accepted (bytes, after decompression). A full 200-item page is
-about 160 KB, so 64 MiB is 400 times the largest real page, and small enough that a hostile or
-broken server cannot exhaust a worker's memory."""
+"""The largest response body accepted (bytes, after decompression): hundreds of times the
+largest real page (a full 200-item page, benchmarks/RESULTS.md W4), and small enough that a
+hostile or broken server cannot exhaust a worker's memory."""
 
 DEFAULT_MAX_IN_FLIGHT: Final = 8
 """Requests handed to httpx at once; more callers queue in the client. httpx's pool gets slower
