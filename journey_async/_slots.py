@@ -1,9 +1,10 @@
 """`Slots`: a FIFO counting semaphore whose uncontended acquire does not yield.
 
 `anyio.CapacityLimiter` checkpoints (a trip through the event loop) on every acquire, a cost
-paid on every request when the client caps its in-flight requests (benchmarks/RESULTS.md). Here a free
-slot is taken synchronously; only a caller that has to wait parks on an `anyio.Event`, and a
-release hands its slot straight to the longest waiter, so nobody can overtake the queue.
+paid on every request when the client caps its in-flight requests (benchmarks/RESULTS.md).
+Here a free slot is taken synchronously; only a caller that has to wait parks on an
+`anyio.Event`, and a release hands its slot straight to the longest waiter, so nobody can
+overtake the queue.
 Works on asyncio and trio.
 """
 
