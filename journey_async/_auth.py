@@ -128,7 +128,7 @@ class ClientCredentials:
         self._login_url = _login_base(login_url) if login_url else None
         if region is not None:
             self._login_url = login_base_url(region)
-        self.refresh_margin = float(refresh_margin)
+        self.refresh_margin: float = float(refresh_margin)
         self._clock = clock
         self._sender: TokenRequestSender | None = None
         self._lock: anyio.Lock | None = None
@@ -136,7 +136,7 @@ class ClientCredentials:
         self._expires_at = 0.0
         self._generation = 0
         self._failure: Exception | None = None
-        self.token_requests = 0
+        self.token_requests: int = 0
         """How many token requests this provider has sent (for tests and metrics)."""
 
     def __repr__(self) -> str:

@@ -121,7 +121,7 @@ class MapUnordered(Generic[T, R]):
         self._taken = 0  # items read from the input, and results handed to the consumer
         self._delivered = 0
 
-    def __aiter__(self) -> AsyncIterator[tuple[T, Any]]:
+    def __aiter__(self) -> AsyncIterator[tuple[T, R]]:
         return self
 
     async def _start(self) -> None:
@@ -163,7 +163,7 @@ class MapUnordered(Generic[T, R]):
             for _ in range(self._concurrency):
                 workers.start_soon(worker, send.clone())
 
-    async def __anext__(self) -> tuple[T, Any]:
+    async def __anext__(self) -> tuple[T, R]:
         if self._finished:
             raise StopAsyncIteration
         if self._receive is None:

@@ -45,7 +45,7 @@ from ._operations import Operation, Prepared, prepare
 from ._ops2020 import Operations2020
 from ._pagination import AsyncPager, Listing
 from ._regions import api_base_url
-from ._retry import RetryPolicy
+from ._retry import RateLimitGate, RetryPolicy
 from ._send import SendPath
 from ._serde import decode
 from ._status import make_status_error
@@ -211,7 +211,7 @@ class JourneyClient(Operations2020):
             clock=self._clock,
             sleep=self._sleep,
         )
-        self.rate_limit_gate = self._path.gate
+        self.rate_limit_gate: RateLimitGate = self._path.gate
         self._in_flight = self._path.slots
         bind = getattr(self._provider, "bind", None)
         if isinstance(self._provider, ClientCredentials) and bind is not None:
@@ -446,6 +446,26 @@ class JourneyClient(Operations2020):
             return_exceptions=return_exceptions,
         )
 
+    @overload
+    def map_unordered(
+        self,
+        fn: Callable[[T], Awaitable[R]],
+        items: Iterable[T] | AsyncIterable[T],
+        *,
+        concurrency: int = ...,
+        return_exceptions: Literal[False] = ...,
+    ) -> MapUnordered[T, R]: ...
+
+    @overload
+    def map_unordered(
+        self,
+        fn: Callable[[T], Awaitable[R]],
+        items: Iterable[T] | AsyncIterable[T],
+        *,
+        concurrency: int = ...,
+        return_exceptions: Literal[True],
+    ) -> MapUnordered[T, R | Exception]: ...
+
     def map_unordered(
         self,
         fn: Callable[[T], Awaitable[R]],
@@ -453,7 +473,7 @@ class JourneyClient(Operations2020):
         *,
         concurrency: int = 16,
         return_exceptions: bool = False,
-    ) -> MapUnordered[T, R]:
+    ) -> MapUnordered[T, Any]:
         """An async iterator of `(item, result)` in completion order; `items` (sync or async)
         is consumed lazily, so memory stays flat for a million ids. Like `map`, it runs at most
         `max_in_flight` of the client's own operations at once.

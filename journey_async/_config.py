@@ -39,6 +39,8 @@ class Default(Generic[D]):
 
     __slots__ = ("value",)
 
+    value: D
+
     def __init__(self, value: D) -> None:
         self.value = value
 

@@ -157,7 +157,7 @@ class RateLimitGate:
         self._candidate: float | None = None  # a round's pace, until a second 429 confirms it
         self._round_ok = 0  # successes, and 429s, that came back during the current pause
         self._round_limited = 0
-        self.rounds = 0
+        self.rounds: int = 0
         """How many distinct rate-limit rounds (first 429 after the gate opened) were seen."""
 
     @property

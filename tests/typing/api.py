@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from typing_extensions import assert_type  # typing's own is 3.11+; mypy checks for 3.10
+
 from journey_async import (
     ActionTarget,
     JourneyAggregationQuery,
@@ -47,3 +49,14 @@ async def bulk_with_errors(client: JourneyClient) -> None:
             continue
         name: str | None = result.name
         del name
+
+
+async def bulk_unordered(client: JourneyClient) -> None:
+    async with client.map_unordered(client.get_journey_actiontarget, ["a", "b"]) as pairs:
+        async for target_id, target in pairs:
+            assert_type(target_id, str)
+            assert_type(target, ActionTarget)
+            print(target.service_level)  # a typo here (`target.servce_level`) fails mypy
+    failures = client.map_unordered(client.get_journey_actiontarget, ["a"], return_exceptions=True)
+    async for _, outcome in failures:
+        assert_type(outcome, ActionTarget | Exception)
