@@ -38,7 +38,8 @@ from cattrs.gen import make_dict_structure_fn, override
 
 import journey_async._models
 from journey_async import _serde
-from journey_async._serde import decode, format_datetime, to_camel
+from journey_async._serde import decode
+from journey_async._wire import format_datetime, to_camel
 from journey_async.models import (
     AddressableEntityRef,
     SegmentAssignment,

@@ -18,7 +18,7 @@ import httpx
 
 from ._checks import check_int
 from ._pagination import AsyncPager, Listing
-from ._serde import encode
+from ._wire import encode
 
 __all__ = [
     "Era",

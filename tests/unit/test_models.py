@@ -15,7 +15,7 @@ import pytest
 
 import journey_async._models
 from journey_async import models
-from journey_async._serde import to_camel
+from journey_async._wire import to_camel
 
 # JSON name -> SDK (snake_case) attribute name, per model; 2020 fields first, then later ones.
 FIELDS: dict[str, dict[str, str]] = {

@@ -1,13 +1,12 @@
-"""JSON <-> model conversion (`journey_async._serde`): the OpenAPI examples, strictness, encode().
+"""JSON <-> model conversion (`_serde`, `_structure`, `_wire`): the OpenAPI examples, strictness,
+encode().
 
-The examples come from `../shared/reference/journey-openapi.json` (found next to the repository,
-or at `$JOURNEY_OPENAPI`); the tests that need it skip when it is absent (e.g. in an sdist).
+The examples come from the project's copy of the 2020 OpenAPI file, `spec/journey-2020.json`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -18,16 +17,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journey_async import _serde, models
-from journey_async._serde import (
-    converter,
-    decode,
-    decode_data,
+from journey_async._serde import decode, decode_data
+from journey_async._structure import structure_fn
+from journey_async._wire import (
     encode,
     format_datetime,
     parse_datetime,
-    structure_fn,
+    request_json,
     to_camel,
-    to_jsonable,
+    unstructure,
 )
 from journey_async.errors import DecodeError
 
@@ -46,19 +44,9 @@ def json_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     return str(request.param)
 
 
-def _load_openapi() -> dict[str, Any] | None:
-    """The OpenAPI document: `$JOURNEY_OPENAPI`, or `shared/reference/` beside an ancestor."""
-    candidates = [Path(os.environ["JOURNEY_OPENAPI"])] if os.environ.get("JOURNEY_OPENAPI") else []
-    here = Path(__file__).resolve()
-    candidates += [parent / "shared/reference/journey-openapi.json" for parent in here.parents]
-    for candidate in candidates:
-        if candidate.is_file():
-            return json.loads(candidate.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-    return None
-
-
-OPENAPI = _load_openapi()
-needs_openapi = pytest.mark.skipif(OPENAPI is None, reason="journey-openapi.json not found")
+OPENAPI: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parents[2] / "spec" / "journey-2020.json").read_text("utf-8")
+)
 
 # The response model of each operation's 200 (REFERENCE.md section 3).
 RESPONSE_MODEL = {
@@ -102,8 +90,6 @@ RESPONSE_MODELS = [
 
 def _operations() -> list[tuple[str, str, dict[str, Any]]]:
     """(path, operationId, operation) for every operation of the OpenAPI file."""
-    if OPENAPI is None:
-        return []
     return [
         (path, op["operationId"], op)
         for path, item in OPENAPI["paths"].items()
@@ -146,7 +132,6 @@ def _normalise(value: Any) -> Any:
 # The OpenAPI examples
 
 
-@needs_openapi
 def test_every_journey_200_example_has_a_model():
     """Every Journey operation with a JSON 200 example is in this module's operation->model map."""
     with_example = {
@@ -159,7 +144,6 @@ def test_every_journey_200_example_has_a_model():
     assert with_example == set(RESPONSE_MODEL)
 
 
-@needs_openapi
 @pytest.mark.parametrize("operation_id", sorted(RESPONSE_MODEL))
 def test_response_example_round_trips(operation_id: str):
     """A 200 example decodes into its model and unstructures back to the same JSON."""
@@ -167,10 +151,9 @@ def test_response_example_round_trips(operation_id: str):
     cls = RESPONSE_MODEL[operation_id]
     result = decode(json.dumps(example), cls)
     assert type(result) is cls
-    assert converter.unstructure(result) == _normalise(example)
+    assert unstructure(result) == _normalise(example)
 
 
-@needs_openapi
 @pytest.mark.parametrize("operation_id", sorted(RESPONSE_MODEL))
 def test_response_example_decodes_from_bytes(operation_id: str):
     """decode() accepts the body as bytes as well as str, with the same result."""
@@ -179,7 +162,6 @@ def test_response_example_decodes_from_bytes(operation_id: str):
     assert decode(text.encode(), cls) == decode(text, cls)
 
 
-@needs_openapi
 def test_action_target_example_has_typed_values():
     """The ActionTarget example decodes to enums, aware datetimes, floats and nested models."""
     target = decode(json.dumps(_response_example("getJourneyActiontarget")), models.ActionTarget)
@@ -193,7 +175,6 @@ def test_action_target_example_has_typed_values():
     assert target.short_abandon_threshold is None
 
 
-@needs_openapi
 def test_segment_listing_example_has_typed_values():
     """The session-segments example decodes nested segments, sessions and enum members."""
     listing = decode(
@@ -216,7 +197,6 @@ def test_segment_listing_example_has_typed_values():
     assert "after=" in listing.next_uri
 
 
-@needs_openapi
 def test_aggregates_example_has_typed_values():
     """The aggregates example decodes its group map, buckets and metric counts."""
     response = decode(
@@ -236,7 +216,6 @@ def test_aggregates_example_has_typed_values():
     ]
 
 
-@needs_openapi
 @pytest.mark.parametrize("name", ERROR_RESPONSES)
 def test_error_body_example_round_trips(name: str):
     """Each components.responses ErrorBody example decodes and unstructures back unchanged."""
@@ -247,17 +226,15 @@ def test_error_body_example_round_trips(name: str):
     assert body.status == int(name[1:])
     assert body.details == []
     assert body.message_params == {}
-    assert converter.unstructure(body) == example
+    assert unstructure(body) == example
 
 
-@needs_openapi
 def test_all_error_responses_are_covered():
     """The list of ErrorBody examples tested here is the full components.responses set."""
     assert OPENAPI is not None
     assert set(OPENAPI["components"]["responses"]) == set(ERROR_RESPONSES)
 
 
-@needs_openapi
 @pytest.mark.parametrize("operation_id", sorted(REQUEST_MODEL))
 def test_request_example_round_trips(operation_id: str):
     """A requestBody example decodes into its model(s) and encodes back to the same JSON."""
@@ -270,10 +247,9 @@ def test_request_example_round_trips(operation_id: str):
         body = decode(json.dumps(example), target)
         assert type(body) is target
     assert json.loads(encode(body)) == example
-    assert to_jsonable(body) == example
+    assert request_json(body) == example
 
 
-@needs_openapi
 def test_request_example_aggregation_query_is_typed():
     """The aggregates query example decodes its enums and nested filter predicates."""
     query = decode(
@@ -720,7 +696,7 @@ def test_encode_omits_none_fields():
         encode(models.PatchActionTarget(name="Sales chat queue")) == b'{"name":"Sales chat queue"}'
     )
     assert encode(models.PatchActionTarget()) == b"{}"
-    assert converter.unstructure(models.ServiceLevel(duration_ms=0)) == {"durationMs": 0}
+    assert unstructure(models.ServiceLevel(duration_ms=0)) == {"durationMs": 0}
 
 
 def test_encode_nested_models_in_camel_case():
@@ -803,16 +779,16 @@ def test_encode_datetimes_as_utc_milliseconds():
         "createdDate": "2020-11-02T14:21:07.512Z",
         "modifiedDate": "2020-11-02T14:21:07.512Z",
     }
-    assert converter.unstructure(target) == expected
+    assert unstructure(target) == expected
     assert json.loads(encode(target)) == expected
     naive = models.SegmentAssignment(date_assigned=datetime(2020, 11, 2, 14, 21, 7))
-    assert converter.unstructure(naive) == {"dateAssigned": "2020-11-02T14:21:07.000Z"}
+    assert unstructure(naive) == {"dateAssigned": "2020-11-02T14:21:07.000Z"}
 
 
 def test_encode_dicts_pass_through():
     """A dict body is sent as given, explicit nulls and unknown keys included."""
     body = {"name": None, "serviceLevel": {"durationMs": 1}, "custom": [1, "two"]}
-    assert to_jsonable(body) is body
+    assert request_json(body) is body
     assert json.loads(encode(body)) == body
     assert encode({"name": None}) == b'{"name":null}'
 
@@ -883,8 +859,8 @@ def test_encode_refuses_other_body_types(body: object):
         encode(body)
 
 
-def test_encode_matches_converter_for_models():
-    """encode() of a model is the converter's unstructured form serialised as JSON."""
+def test_encode_matches_unstructure_for_models():
+    """encode() of a model is its unstructured form serialised as JSON."""
     target = models.ActionTarget(
         id="t1",
         user_data=[models.KeyValue("k", "v")],
@@ -892,7 +868,7 @@ def test_encode_matches_converter_for_models():
         state=models.ActionTargetState.ACTIVE,
         created_date=EXPECTED_DT,
     )
-    assert json.loads(encode(target)) == converter.unstructure(target)
+    assert json.loads(encode(target)) == unstructure(target)
     assert json.loads(encode(target)) == {
         "id": "t1",
         "userData": [{"key": "k", "value": "v"}],
@@ -921,7 +897,7 @@ def test_self_referencing_error_body_nests():
     )
     assert body.errors is not None
     assert body.errors[0].errors == [models.ErrorBody(code="b", status=400)]
-    assert converter.unstructure(body)["errors"][0]["errors"][0] == {"code": "b", "status": 400}
+    assert unstructure(body)["errors"][0]["errors"][0] == {"code": "b", "status": 400}
 
 
 def test_error_body_limit_decodes():
