@@ -44,18 +44,9 @@ from journey_async import (
     RateLimitError,
     RequestTimeoutError,
     TransportError,
+    to_jsonable,  # models as the API's own JSON: camelCase, ISO 8601, unset fields left out
 )
 from journey_async.testing import FakeJourneyApi
-
-try:  # the public helper (camelCase, ISO 8601 date-times, unset fields left out)
-    from journey_async import to_jsonable  # type: ignore[attr-defined,unused-ignore]
-except ImportError:  # older versions: the converter the command line uses does the same
-    from journey_async._serde import converter
-
-    def to_jsonable(value: object) -> Any:
-        """A model (or a list of models) as the API's own JSON data."""
-        return converter.unstructure(value)
-
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]

@@ -47,6 +47,7 @@ from ._regions import REGIONS
 from ._retry import RetryPolicy
 from ._types import Handler, Middleware, TokenProvider
 from ._version import __version__
+from ._wire import to_jsonable
 
 __all__ = [
     "__version__",
@@ -64,6 +65,7 @@ __all__ = [
     "RetryPolicy",
     "Middleware",
     "Handler",
+    "to_jsonable",
     # errors
     "JourneyError",
     "ApiError",

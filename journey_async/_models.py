@@ -16,6 +16,8 @@ from datetime import datetime
 
 import attrs
 
+from ._base import Model
+
 __all__ = [
     # enums
     "ActionTargetState",
@@ -328,7 +330,7 @@ class LimitNamespace(_StrEnum):
 
 
 @attrs.define
-class KeyValue:
+class KeyValue(Model):
     """A free-form key/value pair attached to an action target."""
 
     key: str
@@ -336,7 +338,7 @@ class KeyValue:
 
 
 @attrs.define(kw_only=True)
-class ServiceLevel:
+class ServiceLevel(Model):
     """A service-level goal: `percentage` of offers handled within `duration_ms`."""
 
     percentage: float | None = None
@@ -344,7 +346,7 @@ class ServiceLevel:
 
 
 @attrs.define(kw_only=True)
-class ActionTarget:
+class ActionTarget(Model):
     """A target (queue-like destination) that journey actions are routed to."""
 
     id: str | None = None
@@ -361,7 +363,7 @@ class ActionTarget:
 
 
 @attrs.define(kw_only=True)
-class ActionTargetListing:
+class ActionTargetListing(Model):
     """One page of action targets (page-number pagination)."""
 
     entities: list[ActionTarget] | None = None
@@ -377,7 +379,7 @@ class ActionTargetListing:
 
 
 @attrs.define(kw_only=True)
-class PatchActionTarget:
+class PatchActionTarget(Model):
     """The body of `patch_journey_actiontarget`: only the fields that are set are sent.
 
     `id` and `self_uri` are read-only on the server and ignored there; they exist so that a
@@ -396,7 +398,7 @@ class PatchActionTarget:
 
 
 @attrs.define(kw_only=True)
-class AddressableEntityRef:
+class AddressableEntityRef(Model):
     """A reference to another entity: its id and URI."""
 
     id: str | None = None
@@ -404,7 +406,7 @@ class AddressableEntityRef:
 
 
 @attrs.define(kw_only=True)
-class SegmentAssignmentSegment:
+class SegmentAssignmentSegment(Model):
     """The segment of an assignment."""
 
     id: str | None = None
@@ -414,7 +416,7 @@ class SegmentAssignmentSegment:
 
 
 @attrs.define(kw_only=True)
-class SegmentAssignmentSession:
+class SegmentAssignmentSession(Model):
     """The session of a session-scoped segment assignment."""
 
     id: str | None = None
@@ -423,7 +425,7 @@ class SegmentAssignmentSession:
 
 
 @attrs.define(kw_only=True)
-class SegmentAssignment:
+class SegmentAssignment(Model):
     """A segment assigned to a customer, session or external contact."""
 
     id: str | None = None
@@ -440,7 +442,7 @@ class SegmentAssignment:
 
 
 @attrs.define(kw_only=True)
-class SegmentAssignmentListing:
+class SegmentAssignmentListing(Model):
     """One page of segment assignments; the next page's cursor is the `after` of `next_uri`."""
 
     entities: list[SegmentAssignment] | None = None
@@ -450,7 +452,7 @@ class SegmentAssignmentListing:
 
 
 @attrs.define
-class SegmentAssignmentsUpdate:
+class SegmentAssignmentsUpdate(Model):
     """One item of the `post_journey_externalcontact_segments` body: assign or unassign."""
 
     segment_id: str
@@ -462,7 +464,7 @@ class SegmentAssignmentsUpdate:
 
 
 @attrs.define(kw_only=True)
-class NumericRange:
+class NumericRange(Model):
     """A numeric right-hand side for a predicate (any of the four bounds)."""
 
     gt: float | None = None
@@ -472,7 +474,7 @@ class NumericRange:
 
 
 @attrs.define(kw_only=True)
-class AggregationRange:
+class AggregationRange(Model):
     """The bounds of a range-bound view bucket: `gte` inclusive, `lt` exclusive."""
 
     gte: float | None = None
@@ -480,7 +482,7 @@ class AggregationRange:
 
 
 @attrs.define(kw_only=True)
-class JourneyAggregateQueryPredicate:
+class JourneyAggregateQueryPredicate(Model):
     """A condition of a query filter: `dimension` `operator` `value` (or `range`)."""
 
     type: PredicateType | str | None = None
@@ -491,7 +493,7 @@ class JourneyAggregateQueryPredicate:
 
 
 @attrs.define
-class JourneyAggregateQueryClause:
+class JourneyAggregateQueryClause(Model):
     """A group of predicates combined by `type` (and/or)."""
 
     type: FilterType | str
@@ -499,7 +501,7 @@ class JourneyAggregateQueryClause:
 
 
 @attrs.define
-class JourneyAggregateQueryFilter:
+class JourneyAggregateQueryFilter(Model):
     """The filter of an aggregates query: predicates and clauses combined by `type`."""
 
     type: FilterType | str
@@ -510,7 +512,7 @@ class JourneyAggregateQueryFilter:
 
 
 @attrs.define
-class JourneyAggregationView:
+class JourneyAggregationView(Model):
     """A derived view that buckets a metric into a range."""
 
     target: JourneyMetric | str
@@ -520,7 +522,7 @@ class JourneyAggregationView:
 
 
 @attrs.define
-class JourneyAggregationQuery:
+class JourneyAggregationQuery(Model):
     """The body of `post_analytics_journeys_aggregates_query`.
 
     `interval` is an ISO-8601 interval (`2020-11-01T00:00:00.000Z/2020-11-08T00:00:00.000Z`) and
@@ -541,7 +543,7 @@ class JourneyAggregationQuery:
 
 
 @attrs.define(kw_only=True)
-class StatisticalSummary:
+class StatisticalSummary(Model):
     """Statistics of one metric or view in one bucket."""
 
     max: float | None = None
@@ -561,7 +563,7 @@ class StatisticalSummary:
 
 
 @attrs.define(kw_only=True)
-class AggregateMetricData:
+class AggregateMetricData(Model):
     """The result of one metric."""
 
     metric: str | None = None
@@ -570,7 +572,7 @@ class AggregateMetricData:
 
 
 @attrs.define(kw_only=True)
-class AggregateViewData:
+class AggregateViewData(Model):
     """The result of one view."""
 
     name: str | None = None
@@ -578,7 +580,7 @@ class AggregateViewData:
 
 
 @attrs.define(kw_only=True)
-class StatisticalResponse:
+class StatisticalResponse(Model):
     """The metrics and views of one granularity bucket."""
 
     interval: str | None = None
@@ -587,7 +589,7 @@ class StatisticalResponse:
 
 
 @attrs.define(kw_only=True)
-class JourneyAggregateDataContainer:
+class JourneyAggregateDataContainer(Model):
     """The results of one group (`group` maps dimension name to value)."""
 
     group: dict[str, str] | None = None
@@ -595,7 +597,7 @@ class JourneyAggregateDataContainer:
 
 
 @attrs.define(kw_only=True)
-class JourneyAggregateQueryResponse:
+class JourneyAggregateQueryResponse(Model):
     """The answer to an aggregates query: one container per distinct group."""
 
     results: list[JourneyAggregateDataContainer] | None = None
@@ -606,7 +608,7 @@ class JourneyAggregateQueryResponse:
 
 
 @attrs.define(kw_only=True)
-class Detail:
+class Detail(Model):
     """A per-field detail of an error."""
 
     error_code: str | None = None
@@ -616,7 +618,7 @@ class Detail:
 
 
 @attrs.define(kw_only=True)
-class Limit:
+class Limit(Model):
     """The platform limit an error refers to."""
 
     key: str | None = None
@@ -625,7 +627,7 @@ class Limit:
 
 
 @attrs.define(kw_only=True)
-class ErrorBody:
+class ErrorBody(Model):
     """The JSON body of every API error response."""
 
     message: str | None = None

@@ -153,7 +153,7 @@ either era decodes. The conventions are those of `journey_async._models`: respon
 have every field optional (missing -> None); request-only models take the fields their
 schema requires as required, positional arguments; enum fields hold a member of the
 matching `str` enum, or the plain `str` for a value added after the spec. Attribute names
-are the official SDK's; `_serde.to_camel` gives back the JSON name, except for the fields
+are the official SDK's; `_wire.to_camel` gives back the JSON name, except for the fields
 in `JSON_NAMES`.
 """
 
@@ -163,6 +163,8 @@ import enum
 from datetime import datetime
 
 import attrs
+
+from .._base import Model
 
 '''
 
@@ -183,24 +185,7 @@ BOTH_WAYS_COMMENT = """\
 """
 
 MODELS_EPILOGUE = '''\
-"""(class name, attribute) -> JSON name, where `_serde.to_camel(attribute)` is not it."""
-
-
-def _resolve_annotations() -> None:
-    """Resolve the string annotations of every model here, in this module's namespace.
-
-    `_serde` resolves a model's annotations on first use in the namespace of
-    `journey_async._models`, where the names of these models are missing or name the
-    hand-written classes; resolved once here, they are left alone there.
-    """
-    namespace = globals()
-    for name in __all__:
-        obj = namespace[name]
-        if isinstance(obj, type) and attrs.has(obj):
-            attrs.resolve_types(obj)
-
-
-_resolve_annotations()
+"""(class name, attribute) -> JSON name, where `_wire.to_camel(attribute)` is not it."""
 '''
 
 OPERATIONS_PREAMBLE = '''\
@@ -742,7 +727,7 @@ class ModelWriter:
       field optional, default None: decoding never fails on a missing field;
     * request-only models whose schema requires fields are `@attrs.define` with those fields first,
       positional and required, the others keyword-only with default None;
-    * attribute names are the official SDK's snake_case names, which `_serde.to_camel` turns back
+    * attribute names are the official SDK's snake_case names, which `_wire.to_camel` turns back
       into the JSON names; the few that it does not are listed in `JSON_NAMES`.
     """
 
@@ -877,7 +862,7 @@ class ModelWriter:
         ]
         lines = [
             "@attrs.define" if required else "@attrs.define(kw_only=True)",
-            f"class {name}:",
+            f"class {name}(Model):",
             self.model_docstring(schema),
             "",
         ]
@@ -903,7 +888,7 @@ class ModelWriter:
         all_lines += ["    # enums"] + [f'    "{n}",' for n in self.enums]
         all_lines += ["    # models"] + [f'    "{n}",' for n in models]
         all_lines += [
-            "    # attribute names that `_serde.to_camel` does not map",
+            "    # attribute names that `_wire.to_camel` does not map",
             '    "JSON_NAMES",',
             "]",
         ]

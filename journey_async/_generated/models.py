@@ -8,7 +8,7 @@ either era decodes. The conventions are those of `journey_async._models`: respon
 have every field optional (missing -> None); request-only models take the fields their
 schema requires as required, positional arguments; enum fields hold a member of the
 matching `str` enum, or the plain `str` for a value added after the spec. Attribute names
-are the official SDK's; `_serde.to_camel` gives back the JSON name, except for the fields
+are the official SDK's; `_wire.to_camel` gives back the JSON name, except for the fields
 in `JSON_NAMES`.
 """
 
@@ -18,6 +18,8 @@ import enum
 from datetime import datetime
 
 import attrs
+
+from .._base import Model
 
 __all__ = [
     # enums
@@ -220,7 +222,7 @@ __all__ = [
     "WebActionEvent",
     "WebEvent",
     "WebMessagingOfferFields",
-    # attribute names that `_serde.to_camel` does not map
+    # attribute names that `_wire.to_camel` does not map
     "JSON_NAMES",
 ]
 
@@ -803,7 +805,7 @@ class ViewFunction(_StrEnum):
 
 
 @attrs.define(kw_only=True)
-class AchievedOutcome:
+class AchievedOutcome(Model):
     """Part of `OutcomeAchievement.outcome` (2026 API)."""
 
     id: str | None = None
@@ -811,7 +813,7 @@ class AchievedOutcome:
 
 
 @attrs.define(kw_only=True)
-class ActionEventActionMap:
+class ActionEventActionMap(Model):
     """Part of `WebActionEvent.action_map` (2026 API)."""
 
     id: str | None = None
@@ -821,7 +823,7 @@ class ActionEventActionMap:
 
 
 @attrs.define(kw_only=True)
-class ActionMap:
+class ActionMap(Model):
     """Request body of `post_journey_actionmaps`; response body of 3 operations (2026 API)."""
 
     id: str | None = None
@@ -850,7 +852,7 @@ class ActionMap:
 
 
 @attrs.define(kw_only=True)
-class ActionMapAction:
+class ActionMapAction(Model):
     """Part of `ActionMap.action` (2026 API)."""
 
     action_template: ActionMapActionTemplate | None = None
@@ -861,7 +863,7 @@ class ActionMapAction:
 
 
 @attrs.define(kw_only=True)
-class ActionMapActionTemplate:
+class ActionMapActionTemplate(Model):
     """Part of `ActionMapAction.action_template` and `PatchAction.action_template` (2026 API)."""
 
     id: str | None = None
@@ -869,7 +871,7 @@ class ActionMapActionTemplate:
 
 
 @attrs.define(kw_only=True)
-class ActionMapListing:
+class ActionMapListing(Model):
     """Response body of `get_journey_actionmaps` (2026 API)."""
 
     entities: list[ActionMap] | None = None
@@ -885,14 +887,14 @@ class ActionMapListing:
 
 
 @attrs.define(kw_only=True)
-class ActionMapScheduleGroup:
+class ActionMapScheduleGroup(Model):
     """Part of `ActionMapScheduleGroups.action_map_schedule_group` and 3 more (2026 API)."""
 
     id: str | None = None
 
 
 @attrs.define(kw_only=True)
-class ActionMapScheduleGroups:
+class ActionMapScheduleGroups(Model):
     """Part of `ActionMap.action_map_schedule_groups` (2026 API)."""
 
     action_map_schedule_group: ActionMapScheduleGroup | None = None
@@ -900,7 +902,7 @@ class ActionMapScheduleGroups:
 
 
 @attrs.define(kw_only=True)
-class ActionTarget:
+class ActionTarget(Model):
     """Response body of `get_journey_actiontarget` and 1 more (2020 and 2026 APIs)."""
 
     id: str | None = None
@@ -917,7 +919,7 @@ class ActionTarget:
 
 
 @attrs.define(kw_only=True)
-class ActionTargetListing:
+class ActionTargetListing(Model):
     """Response body of `get_journey_actiontargets` (2020 and 2026 APIs)."""
 
     entities: list[ActionTarget] | None = None
@@ -933,7 +935,7 @@ class ActionTargetListing:
 
 
 @attrs.define(kw_only=True)
-class ActionTemplate:
+class ActionTemplate(Model):
     """Request body of `post_journey_actiontemplates`; response body of 3 operations (2026 API)."""
 
     id: str | None = None
@@ -949,7 +951,7 @@ class ActionTemplate:
 
 
 @attrs.define(kw_only=True)
-class ActionTemplateListing:
+class ActionTemplateListing(Model):
     """Response body of `get_journey_actiontemplates` (2026 API)."""
 
     entities: list[ActionTemplate] | None = None
@@ -965,7 +967,7 @@ class ActionTemplateListing:
 
 
 @attrs.define(kw_only=True)
-class Activation:
+class Activation(Model):
     """Part of `ActionMap.activation` and `PatchActionMap.activation` (2026 API)."""
 
     type: str | None = None
@@ -973,7 +975,7 @@ class Activation:
 
 
 @attrs.define(kw_only=True)
-class AddressableEntityRef:
+class AddressableEntityRef(Model):
     """Part of `ArchitectFlowFields.architect_flow` and 9 more (2020 and 2026 APIs)."""
 
     id: str | None = None
@@ -981,7 +983,7 @@ class AddressableEntityRef:
 
 
 @attrs.define(kw_only=True)
-class AggregateMetricData:
+class AggregateMetricData(Model):
     """Part of `StatisticalResponse.metrics` (2020 and 2026 APIs)."""
 
     metric: str | None = None
@@ -990,7 +992,7 @@ class AggregateMetricData:
 
 
 @attrs.define(kw_only=True)
-class AggregateViewData:
+class AggregateViewData(Model):
     """Part of `StatisticalResponse.views` (2020 and 2026 APIs)."""
 
     name: str | None = None
@@ -998,7 +1000,7 @@ class AggregateViewData:
 
 
 @attrs.define(kw_only=True)
-class AggregationRange:
+class AggregationRange(Model):
     """Part of `JourneyAggregationView.range` (2020 and 2026 APIs)."""
 
     gte: float | None = None
@@ -1006,7 +1008,7 @@ class AggregationRange:
 
 
 @attrs.define(kw_only=True)
-class AppEvent:
+class AppEvent(Model):
     """Part of `Event.app_event` (2026 API)."""
 
     event_name: str | None = None
@@ -1025,7 +1027,7 @@ class AppEvent:
 
 
 @attrs.define(kw_only=True)
-class ArchitectFlowFields:
+class ArchitectFlowFields(Model):
     """Part of `ActionMapAction.architect_flow_fields` and 1 more (2026 API)."""
 
     architect_flow: AddressableEntityRef | None = None
@@ -1033,7 +1035,7 @@ class ArchitectFlowFields:
 
 
 @attrs.define(kw_only=True)
-class AssignedSegment:
+class AssignedSegment(Model):
     """Part of `SessionSegmentAssignment.segment` (2026 API)."""
 
     id: str | None = None
@@ -1041,14 +1043,14 @@ class AssignedSegment:
 
 
 @attrs.define(kw_only=True)
-class AsyncQueryResponse:
+class AsyncQueryResponse(Model):
     """Response body of `post_analytics_journeys_aggregates_jobs` (2026 API)."""
 
     job_id: str | None = None
 
 
 @attrs.define(kw_only=True)
-class AsyncQueryStatus:
+class AsyncQueryStatus(Model):
     """Response body of `get_analytics_journeys_aggregates_job` (2026 API)."""
 
     state: AsyncQueryStatusState | str | None = None
@@ -1059,7 +1061,7 @@ class AsyncQueryStatus:
 
 
 @attrs.define(kw_only=True)
-class Browser:
+class Browser(Model):
     """Part of `OutcomeAchievedEvent.browser` and 3 more (2026 API)."""
 
     family: str | None = None
@@ -1077,7 +1079,7 @@ class Browser:
 
 
 @attrs.define(kw_only=True)
-class CallToAction:
+class CallToAction(Model):
     """Part of `ContentOffer.call_to_action` (2026 API)."""
 
     text: str | None = None
@@ -1086,7 +1088,7 @@ class CallToAction:
 
 
 @attrs.define(kw_only=True)
-class CloseButtonStyleProperties:
+class CloseButtonStyleProperties(Model):
     """Part of `ContentOfferStylingConfiguration.close_button` (2026 API)."""
 
     color: str | None = None
@@ -1094,7 +1096,7 @@ class CloseButtonStyleProperties:
 
 
 @attrs.define(kw_only=True)
-class ConnectedQueue:
+class ConnectedQueue(Model):
     """Part of `Session.last_connected_queue` (2026 API)."""
 
     id: str | None = None
@@ -1102,7 +1104,7 @@ class ConnectedQueue:
 
 
 @attrs.define(kw_only=True)
-class ConnectedUser:
+class ConnectedUser(Model):
     """Part of `Session.last_connected_user` (2026 API)."""
 
     id: str | None = None
@@ -1110,7 +1112,7 @@ class ConnectedUser:
 
 
 @attrs.define(kw_only=True)
-class ContentOffer:
+class ContentOffer(Model):
     """Part of `ActionTemplate.content_offer` (2026 API)."""
 
     image_url: str | None = None
@@ -1125,7 +1127,7 @@ class ContentOffer:
 
 
 @attrs.define(kw_only=True)
-class ContentOfferStyleProperties:
+class ContentOfferStyleProperties(Model):
     """Part of `ContentOfferStylingConfiguration.offer` (2026 API)."""
 
     padding: str | None = None
@@ -1134,7 +1136,7 @@ class ContentOfferStyleProperties:
 
 
 @attrs.define(kw_only=True)
-class ContentOfferStylingConfiguration:
+class ContentOfferStylingConfiguration(Model):
     """Part of `ContentOffer.style` (2026 API)."""
 
     position: ContentPositionProperties | None = None
@@ -1147,7 +1149,7 @@ class ContentOfferStylingConfiguration:
 
 
 @attrs.define(kw_only=True)
-class ContentPositionProperties:
+class ContentPositionProperties(Model):
     """Part of `ContentOfferStylingConfiguration.position` (2026 API)."""
 
     top: str | None = None
@@ -1157,21 +1159,21 @@ class ContentPositionProperties:
 
 
 @attrs.define(kw_only=True)
-class Context:
+class Context(Model):
     """Part of `JourneySegment.context` (2026 API)."""
 
     patterns: list[ContextPattern] | None = None
 
 
 @attrs.define(kw_only=True)
-class ContextPattern:
+class ContextPattern(Model):
     """Part of `Context.patterns` (2026 API)."""
 
     criteria: list[EntityTypeCriteria] | None = None
 
 
 @attrs.define(kw_only=True)
-class ConversationChannel:
+class ConversationChannel(Model):
     """Part of `Session.conversation_channels` (2026 API)."""
 
     type: ConversationChannelType | str | None = None
@@ -1180,7 +1182,7 @@ class ConversationChannel:
 
 
 @attrs.define(kw_only=True)
-class ConversationUserDisposition:
+class ConversationUserDisposition(Model):
     """Part of `Session.last_user_disposition` (2026 API)."""
 
     code: str | None = None
@@ -1189,7 +1191,7 @@ class ConversationUserDisposition:
 
 
 @attrs.define(kw_only=True)
-class Criteria:
+class Criteria(Model):
     """Part of `JourneyPattern.criteria` (2026 API)."""
 
     key: str | None = None
@@ -1199,7 +1201,7 @@ class Criteria:
 
 
 @attrs.define(kw_only=True)
-class CtaButtonStyleProperties:
+class CtaButtonStyleProperties(Model):
     """Part of `ContentOfferStylingConfiguration.cta_button` (2026 API)."""
 
     color: str | None = None
@@ -1210,7 +1212,7 @@ class CtaButtonStyleProperties:
 
 
 @attrs.define(kw_only=True)
-class CustomEventAttribute:
+class CustomEventAttribute(Model):
     """Part of `AppEvent.attributes` and 4 more (2026 API)."""
 
     data_type: str | None = None
@@ -1218,7 +1220,7 @@ class CustomEventAttribute:
 
 
 @attrs.define(kw_only=True)
-class CustomEventAttributeList:
+class CustomEventAttributeList(Model):
     """Part of `Session.attribute_lists` (2026 API)."""
 
     data_type: str | None = None
@@ -1226,7 +1228,7 @@ class CustomEventAttributeList:
 
 
 @attrs.define(kw_only=True)
-class Detail:
+class Detail(Model):
     """Part of `ErrorBody.details` (2020 and 2026 APIs)."""
 
     error_code: str | None = None
@@ -1236,7 +1238,7 @@ class Detail:
 
 
 @attrs.define(kw_only=True)
-class Device:
+class Device(Model):
     """Part of `AppEvent.device` and 4 more (2026 API)."""
 
     category: DeviceCategory | str | None = None
@@ -1252,7 +1254,7 @@ class Device:
 
 
 @attrs.define(kw_only=True)
-class DomainEntityRef:
+class DomainEntityRef(Model):
     """Part of `OpenActionFields.open_action` (2026 API)."""
 
     id: str | None = None
@@ -1261,7 +1263,7 @@ class DomainEntityRef:
 
 
 @attrs.define(kw_only=True)
-class EntityTypeCriteria:
+class EntityTypeCriteria(Model):
     """Part of `ContextPattern.criteria` (2026 API)."""
 
     key: str | None = None
@@ -1272,7 +1274,7 @@ class EntityTypeCriteria:
 
 
 @attrs.define(kw_only=True)
-class ErrorBody:
+class ErrorBody(Model):
     """The JSON body of every API error response (2020 and 2026 APIs) (2020 and 2026 APIs)."""
 
     message: str | None = None
@@ -1289,7 +1291,7 @@ class ErrorBody:
 
 
 @attrs.define(kw_only=True)
-class Event:
+class Event(Model):
     """Part of `EventListing.entities` (2026 API)."""
 
     id: str | None = None
@@ -1308,7 +1310,7 @@ class Event:
 
 
 @attrs.define(kw_only=True)
-class EventAction:
+class EventAction(Model):
     """Part of `WebActionEvent.action` (2026 API)."""
 
     id: str | None = None
@@ -1319,7 +1321,7 @@ class EventAction:
 
 
 @attrs.define(kw_only=True)
-class EventCondition:
+class EventCondition(Model):
     """Part of `ActionMap.trigger_with_event_conditions` and 1 more (2026 API)."""
 
     key: str | None = None
@@ -1331,7 +1333,7 @@ class EventCondition:
 
 
 @attrs.define(kw_only=True)
-class EventListing:
+class EventListing(Model):
     """Response body of `get_journey_session_events` (2026 API)."""
 
     entities: list[Event] | None = None
@@ -1341,7 +1343,7 @@ class EventListing:
 
 
 @attrs.define(kw_only=True)
-class EventSession:
+class EventSession(Model):
     """Part of `Event.session` (2026 API)."""
 
     id: str | None = None
@@ -1350,7 +1352,7 @@ class EventSession:
 
 
 @attrs.define(kw_only=True)
-class ExternalSegment:
+class ExternalSegment(Model):
     """Part of `JourneySegment.external_segment` (2026 API)."""
 
     id: str | None = None
@@ -1359,14 +1361,14 @@ class ExternalSegment:
 
 
 @attrs.define(kw_only=True)
-class Journey:
+class Journey(Model):
     """Part of `JourneySegment.journey` (2026 API)."""
 
     patterns: list[JourneyPattern] | None = None
 
 
 @attrs.define(kw_only=True)
-class JourneyAggregateDataContainer:
+class JourneyAggregateDataContainer(Model):
     """Part of `JourneyAggregateQueryResponse.results` and 1 more (2020 and 2026 APIs)."""
 
     group: dict[str, str] | None = None
@@ -1374,7 +1376,7 @@ class JourneyAggregateDataContainer:
 
 
 @attrs.define
-class JourneyAggregateQueryClause:
+class JourneyAggregateQueryClause(Model):
     """Part of `JourneyAggregateQueryFilter.clauses` (2020 and 2026 APIs)."""
 
     type: FilterType | str
@@ -1382,7 +1384,7 @@ class JourneyAggregateQueryClause:
 
 
 @attrs.define
-class JourneyAggregateQueryFilter:
+class JourneyAggregateQueryFilter(Model):
     """Part of `JourneyAggregationQuery.filter` and 1 more (2020 and 2026 APIs)."""
 
     type: FilterType | str
@@ -1393,7 +1395,7 @@ class JourneyAggregateQueryFilter:
 
 
 @attrs.define(kw_only=True)
-class JourneyAggregateQueryPredicate:
+class JourneyAggregateQueryPredicate(Model):
     """Part of `JourneyAggregateQueryClause.predicates` and 1 more (2020 and 2026 APIs)."""
 
     type: PredicateType | str | None = None
@@ -1404,14 +1406,14 @@ class JourneyAggregateQueryPredicate:
 
 
 @attrs.define(kw_only=True)
-class JourneyAggregateQueryResponse:
+class JourneyAggregateQueryResponse(Model):
     """Response body of `post_analytics_journeys_aggregates_query` (2020 and 2026 APIs)."""
 
     results: list[JourneyAggregateDataContainer] | None = None
 
 
 @attrs.define
-class JourneyAggregationQuery:
+class JourneyAggregationQuery(Model):
     """Request body of `post_analytics_journeys_aggregates_query` (2020 and 2026 APIs)."""
 
     interval: str
@@ -1428,7 +1430,7 @@ class JourneyAggregationQuery:
 
 
 @attrs.define
-class JourneyAggregationView:
+class JourneyAggregationView(Model):
     """Part of `JourneyAggregationQuery.views` and 1 more (2020 and 2026 APIs)."""
 
     target: JourneyMetric | str
@@ -1438,7 +1440,7 @@ class JourneyAggregationView:
 
 
 @attrs.define(kw_only=True)
-class JourneyApp:
+class JourneyApp(Model):
     """Part of `AppEvent.app` and `Session.app` (2026 API)."""
 
     name: str | None = None
@@ -1448,7 +1450,7 @@ class JourneyApp:
 
 
 @attrs.define(kw_only=True)
-class JourneyAsyncAggregateQueryResponse:
+class JourneyAsyncAggregateQueryResponse(Model):
     """Response body of `get_analytics_journeys_aggregates_job_results` (2026 API)."""
 
     results: list[JourneyAggregateDataContainer] | None = None
@@ -1456,7 +1458,7 @@ class JourneyAsyncAggregateQueryResponse:
 
 
 @attrs.define
-class JourneyAsyncAggregationQuery:
+class JourneyAsyncAggregationQuery(Model):
     """Request body of `post_analytics_journeys_aggregates_jobs` (2026 API)."""
 
     interval: str
@@ -1474,7 +1476,7 @@ class JourneyAsyncAggregationQuery:
 
 
 @attrs.define(kw_only=True)
-class JourneyCampaign:
+class JourneyCampaign(Model):
     """Part of `AppEvent.mkt_campaign` and 4 more (2026 API)."""
 
     content: str | None = None
@@ -1487,7 +1489,7 @@ class JourneyCampaign:
 
 
 @attrs.define(kw_only=True)
-class JourneyCaseAssociation:
+class JourneyCaseAssociation(Model):
     """Part of `Session.case_associations` (2026 API)."""
 
     id: str | None = None
@@ -1498,7 +1500,7 @@ class JourneyCaseAssociation:
 
 
 @attrs.define(kw_only=True)
-class JourneyGeolocation:
+class JourneyGeolocation(Model):
     """Part of `AppEvent.geolocation` and 4 more (2026 API)."""
 
     country: str | None = None
@@ -1514,7 +1516,7 @@ class JourneyGeolocation:
 
 
 @attrs.define(kw_only=True)
-class JourneyPage:
+class JourneyPage(Model):
     """Part of `Session.last_page` and `WebEvent.page` (2026 API)."""
 
     url: str | None = None
@@ -1530,7 +1532,7 @@ class JourneyPage:
 
 
 @attrs.define(kw_only=True)
-class JourneyPattern:
+class JourneyPattern(Model):
     """Part of `Journey.patterns` (2026 API)."""
 
     criteria: list[Criteria] | None = None
@@ -1541,7 +1543,7 @@ class JourneyPattern:
 
 
 @attrs.define(kw_only=True)
-class JourneySegment:
+class JourneySegment(Model):
     """Response body of `get_journey_segment` and 2 more (2026 API)."""
 
     id: str | None = None
@@ -1562,7 +1564,7 @@ class JourneySegment:
 
 
 @attrs.define
-class JourneySegmentRequest:
+class JourneySegmentRequest(Model):
     """Request body of `post_journey_segments` (2026 API)."""
 
     display_name: str
@@ -1578,7 +1580,7 @@ class JourneySegmentRequest:
 
 
 @attrs.define(kw_only=True)
-class JourneyView:
+class JourneyView(Model):
     """Response body of `get_journey_view` (2026 API)."""
 
     id: str | None = None
@@ -1597,7 +1599,7 @@ class JourneyView:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewChart:
+class JourneyViewChart(Model):
     """Part of `JourneyView.charts` (2026 API)."""
 
     id: str | None = None
@@ -1613,7 +1615,7 @@ class JourneyViewChart:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewChartDisplayAttributes:
+class JourneyViewChartDisplayAttributes(Model):
     """Part of `JourneyViewChart.display_attributes` (2026 API)."""
 
     type: JourneyViewChartDisplayAttributesType | str | None = None
@@ -1624,7 +1626,7 @@ class JourneyViewChartDisplayAttributes:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewChartGroupByAttribute:
+class JourneyViewChartGroupByAttribute(Model):
     """Part of `JourneyViewChart.group_by_attributes` (2026 API)."""
 
     element_id: str | None = None
@@ -1632,7 +1634,7 @@ class JourneyViewChartGroupByAttribute:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewChartMetric:
+class JourneyViewChartMetric(Model):
     """Part of `JourneyViewChart.metrics` (2026 API)."""
 
     id: str | None = None
@@ -1643,7 +1645,7 @@ class JourneyViewChartMetric:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewElement:
+class JourneyViewElement(Model):
     """Part of `JourneyView.elements` (2026 API)."""
 
     id: str | None = None
@@ -1655,7 +1657,7 @@ class JourneyViewElement:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewElementAttributes:
+class JourneyViewElementAttributes(Model):
     """Part of `JourneyViewElement.attributes` (2026 API)."""
 
     type: JourneyViewElementAttributesType | str | None = None
@@ -1664,7 +1666,7 @@ class JourneyViewElementAttributes:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewElementDisplayAttributes:
+class JourneyViewElementDisplayAttributes(Model):
     """Part of `JourneyViewElement.display_attributes` (2026 API)."""
 
     x: int | None = None
@@ -1673,7 +1675,7 @@ class JourneyViewElementDisplayAttributes:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewElementFilter:
+class JourneyViewElementFilter(Model):
     """Part of `JourneyViewElement.filter` (2026 API)."""
 
     type: JourneyViewElementFilterType | str | None = None
@@ -1682,7 +1684,7 @@ class JourneyViewElementFilter:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewElementFilterNumberPredicate:
+class JourneyViewElementFilterNumberPredicate(Model):
     """Part of `JourneyViewElementFilter.number_predicates` (2026 API)."""
 
     dimension: str | None = None
@@ -1692,7 +1694,7 @@ class JourneyViewElementFilterNumberPredicate:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewElementFilterPredicate:
+class JourneyViewElementFilterPredicate(Model):
     """Part of `JourneyViewElementFilter.predicates` (2026 API)."""
 
     dimension: str | None = None
@@ -1702,7 +1704,7 @@ class JourneyViewElementFilterPredicate:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewElementFilterRange:
+class JourneyViewElementFilterRange(Model):
     """Part of `JourneyViewElementFilterNumberPredicate.range` (2026 API)."""
 
     lt: JourneyViewElementFilterRangeData | None = None
@@ -1714,7 +1716,7 @@ class JourneyViewElementFilterRange:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewElementFilterRangeData:
+class JourneyViewElementFilterRangeData(Model):
     """Part of `JourneyViewElementFilterRange.eq` and 5 more (2026 API)."""
 
     duration: str | None = None
@@ -1722,7 +1724,7 @@ class JourneyViewElementFilterRangeData:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewLink:
+class JourneyViewLink(Model):
     """Part of `JourneyViewElement.followed_by` (2026 API)."""
 
     id: str | None = None
@@ -1733,7 +1735,7 @@ class JourneyViewLink:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewLinkTimeConstraint:
+class JourneyViewLinkTimeConstraint(Model):
     """Part of `JourneyViewLink.constraint_after` and 1 more (2026 API)."""
 
     unit: JourneyViewLinkTimeConstraintUnit | str | None = None
@@ -1741,7 +1743,7 @@ class JourneyViewLinkTimeConstraint:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewListing:
+class JourneyViewListing(Model):
     """Response body of `get_journey_views` (2026 API)."""
 
     entities: list[JourneyView] | None = None
@@ -1757,7 +1759,7 @@ class JourneyViewListing:
 
 
 @attrs.define(kw_only=True)
-class JourneyViewUser:
+class JourneyViewUser(Model):
     """Part of `JourneyView.created_by` and `JourneyView.modified_by` (2026 API)."""
 
     id: str | None = None
@@ -1766,7 +1768,7 @@ class JourneyViewUser:
 
 
 @attrs.define(kw_only=True)
-class KeyValue:
+class KeyValue(Model):
     """Part of `ActionTarget.user_data` (2020 and 2026 APIs)."""
 
     key: str | None = None
@@ -1774,7 +1776,7 @@ class KeyValue:
 
 
 @attrs.define(kw_only=True)
-class Limit:
+class Limit(Model):
     """Part of `ErrorBody.limit` (2026 API)."""
 
     key: str | None = None
@@ -1783,7 +1785,7 @@ class Limit:
 
 
 @attrs.define(kw_only=True)
-class NetworkConnectivity:
+class NetworkConnectivity(Model):
     """Part of `AppEvent.network_connectivity` and `Session.network_connectivity` (2026 API)."""
 
     carrier: str | None = None
@@ -1793,7 +1795,7 @@ class NetworkConnectivity:
 
 
 @attrs.define(kw_only=True)
-class NumericRange:
+class NumericRange(Model):
     """Part of `JourneyAggregateQueryPredicate.range` (2020 and 2026 APIs)."""
 
     gt: float | None = None
@@ -1803,7 +1805,7 @@ class NumericRange:
 
 
 @attrs.define(kw_only=True)
-class OpenActionFields:
+class OpenActionFields(Model):
     """Part of `ActionMapAction.open_action_fields` and 1 more (2026 API)."""
 
     open_action: DomainEntityRef | None = None
@@ -1811,7 +1813,7 @@ class OpenActionFields:
 
 
 @attrs.define(kw_only=True)
-class OutcomeAchievedEvent:
+class OutcomeAchievedEvent(Model):
     """Part of `Event.outcome_achieved_event` (2026 API)."""
 
     outcome: OutcomeAchievedEventOutcome | None = None
@@ -1827,7 +1829,7 @@ class OutcomeAchievedEvent:
 
 
 @attrs.define(kw_only=True)
-class OutcomeAchievedEventOutcome:
+class OutcomeAchievedEventOutcome(Model):
     """Part of `OutcomeAchievedEvent.outcome` (2026 API)."""
 
     id: str | None = None
@@ -1837,7 +1839,7 @@ class OutcomeAchievedEventOutcome:
 
 
 @attrs.define(kw_only=True)
-class OutcomeAchievement:
+class OutcomeAchievement(Model):
     """Part of `Session.outcome_achievements` (2026 API)."""
 
     outcome: AchievedOutcome | None = None
@@ -1845,7 +1847,7 @@ class OutcomeAchievement:
 
 
 @attrs.define(kw_only=True)
-class OutcomePercentileCondition:
+class OutcomePercentileCondition(Model):
     """Part of `ActionMap.trigger_with_outcome_percentile_conditions` and 1 more (2026 API)."""
 
     outcome_id: str | None = None
@@ -1854,7 +1856,7 @@ class OutcomePercentileCondition:
 
 
 @attrs.define(kw_only=True)
-class OutcomeProbabilityCondition:
+class OutcomeProbabilityCondition(Model):
     """Part of `ActionMap.trigger_with_outcome_probability_conditions` and 1 more (2026 API)."""
 
     outcome_id: str | None = None
@@ -1863,7 +1865,7 @@ class OutcomeProbabilityCondition:
 
 
 @attrs.define(kw_only=True)
-class OutcomeQuantileCondition:
+class OutcomeQuantileCondition(Model):
     """Part of `ActionMap.trigger_with_outcome_quantile_conditions` and 1 more (2026 API)."""
 
     outcome_id: str | None = None
@@ -1872,7 +1874,7 @@ class OutcomeQuantileCondition:
 
 
 @attrs.define
-class PatchAction:
+class PatchAction(Model):
     """Part of `PatchActionMap.action` (2026 API)."""
 
     media_type: ActionTemplateMediaType | str
@@ -1885,7 +1887,7 @@ class PatchAction:
 
 
 @attrs.define
-class PatchActionMap:
+class PatchActionMap(Model):
     """Request body of `patch_journey_actionmap` (2026 API)."""
 
     # The SDK requires display_name, trigger_with_segments and page_url_conditions even on a
@@ -1927,7 +1929,7 @@ class PatchActionMap:
 
 
 @attrs.define
-class PatchActionMapScheduleGroups:
+class PatchActionMapScheduleGroups(Model):
     """Part of `PatchActionMap.action_map_schedule_groups` (2026 API)."""
 
     action_map_schedule_group: ActionMapScheduleGroup
@@ -1937,7 +1939,7 @@ class PatchActionMapScheduleGroups:
 
 
 @attrs.define(kw_only=True)
-class PatchActionTarget:
+class PatchActionTarget(Model):
     """Request body of `patch_journey_actiontarget` (2020 API)."""
 
     id: str | None = None
@@ -1949,7 +1951,7 @@ class PatchActionTarget:
 
 
 @attrs.define
-class PatchActionTemplate:
+class PatchActionTemplate(Model):
     """Request body of `patch_journey_actiontemplate` (2026 API)."""
 
     # The SDK requires name even on a PATCH; whether the server does is not determined
@@ -1963,7 +1965,7 @@ class PatchActionTemplate:
 
 
 @attrs.define(kw_only=True)
-class PatchCallToAction:
+class PatchCallToAction(Model):
     """Part of `PatchContentOffer.call_to_action` (2026 API)."""
 
     text: str | None = None
@@ -1972,7 +1974,7 @@ class PatchCallToAction:
 
 
 @attrs.define(kw_only=True)
-class PatchCloseButtonStyleProperties:
+class PatchCloseButtonStyleProperties(Model):
     """Part of `PatchContentOfferStylingConfiguration.close_button` (2026 API)."""
 
     color: str | None = None
@@ -1980,7 +1982,7 @@ class PatchCloseButtonStyleProperties:
 
 
 @attrs.define(kw_only=True)
-class PatchContentOffer:
+class PatchContentOffer(Model):
     """Part of `PatchActionTemplate.content_offer` (2026 API)."""
 
     image_url: str | None = None
@@ -1995,7 +1997,7 @@ class PatchContentOffer:
 
 
 @attrs.define(kw_only=True)
-class PatchContentOfferStyleProperties:
+class PatchContentOfferStyleProperties(Model):
     """Part of `PatchContentOfferStylingConfiguration.offer` (2026 API)."""
 
     padding: str | None = None
@@ -2004,7 +2006,7 @@ class PatchContentOfferStyleProperties:
 
 
 @attrs.define(kw_only=True)
-class PatchContentOfferStylingConfiguration:
+class PatchContentOfferStylingConfiguration(Model):
     """Part of `PatchContentOffer.style` (2026 API)."""
 
     position: PatchContentPositionProperties | None = None
@@ -2017,7 +2019,7 @@ class PatchContentOfferStylingConfiguration:
 
 
 @attrs.define(kw_only=True)
-class PatchContentPositionProperties:
+class PatchContentPositionProperties(Model):
     """Part of `PatchContentOfferStylingConfiguration.position` (2026 API)."""
 
     top: str | None = None
@@ -2027,21 +2029,21 @@ class PatchContentPositionProperties:
 
 
 @attrs.define(kw_only=True)
-class PatchContext:
+class PatchContext(Model):
     """Part of `PatchSegment.context` (2026 API)."""
 
     patterns: list[PatchContextPattern] | None = None
 
 
 @attrs.define(kw_only=True)
-class PatchContextPattern:
+class PatchContextPattern(Model):
     """Part of `PatchContext.patterns` (2026 API)."""
 
     criteria: list[PatchEntityTypeCriteria] | None = None
 
 
 @attrs.define(kw_only=True)
-class PatchCriteria:
+class PatchCriteria(Model):
     """Part of `PatchJourneyPattern.criteria` (2026 API)."""
 
     key: str | None = None
@@ -2051,7 +2053,7 @@ class PatchCriteria:
 
 
 @attrs.define(kw_only=True)
-class PatchCtaButtonStyleProperties:
+class PatchCtaButtonStyleProperties(Model):
     """Part of `PatchContentOfferStylingConfiguration.cta_button` (2026 API)."""
 
     color: str | None = None
@@ -2062,7 +2064,7 @@ class PatchCtaButtonStyleProperties:
 
 
 @attrs.define(kw_only=True)
-class PatchEntityTypeCriteria:
+class PatchEntityTypeCriteria(Model):
     """Part of `PatchContextPattern.criteria` (2026 API)."""
 
     key: str | None = None
@@ -2073,21 +2075,21 @@ class PatchEntityTypeCriteria:
 
 
 @attrs.define(kw_only=True)
-class PatchExternalSegment:
+class PatchExternalSegment(Model):
     """Part of `PatchSegment.external_segment` (2026 API)."""
 
     name: str | None = None
 
 
 @attrs.define(kw_only=True)
-class PatchJourney:
+class PatchJourney(Model):
     """Part of `PatchSegment.journey` (2026 API)."""
 
     patterns: list[PatchJourneyPattern] | None = None
 
 
 @attrs.define(kw_only=True)
-class PatchJourneyPattern:
+class PatchJourneyPattern(Model):
     """Part of `PatchJourney.patterns` (2026 API)."""
 
     criteria: list[PatchCriteria] | None = None
@@ -2098,7 +2100,7 @@ class PatchJourneyPattern:
 
 
 @attrs.define(kw_only=True)
-class PatchSegment:
+class PatchSegment(Model):
     """Request body of `patch_journey_segment` (2026 API)."""
 
     is_active: bool | None = None
@@ -2114,7 +2116,7 @@ class PatchSegment:
 
 
 @attrs.define(kw_only=True)
-class PatchTextStyleProperties:
+class PatchTextStyleProperties(Model):
     """Part of `PatchContentOfferStylingConfiguration.body` and 2 more (2026 API)."""
 
     color: str | None = None
@@ -2124,7 +2126,7 @@ class PatchTextStyleProperties:
 
 
 @attrs.define(kw_only=True)
-class PatchWebMessagingOfferFields:
+class PatchWebMessagingOfferFields(Model):
     """Part of `PatchAction.web_messaging_offer_fields` (2026 API)."""
 
     offer_text: str | None = None
@@ -2132,7 +2134,7 @@ class PatchWebMessagingOfferFields:
 
 
 @attrs.define(kw_only=True)
-class Referrer:
+class Referrer(Model):
     """Part of `OutcomeAchievedEvent.visit_referrer` and 3 more (2026 API)."""
 
     url: str | None = None
@@ -2147,21 +2149,21 @@ class Referrer:
 
 
 @attrs.define(kw_only=True)
-class RequestContext:
+class RequestContext(Model):
     """Part of `JourneySegmentRequest.context` (2026 API)."""
 
     patterns: list[RequestContextPattern] | None = None
 
 
 @attrs.define
-class RequestContextPattern:
+class RequestContextPattern(Model):
     """Part of `RequestContext.patterns` (2026 API)."""
 
     criteria: list[RequestEntityTypeCriteria]
 
 
 @attrs.define
-class RequestCriteria:
+class RequestCriteria(Model):
     """Part of `RequestJourneyPattern.criteria` (2026 API)."""
 
     key: str
@@ -2171,7 +2173,7 @@ class RequestCriteria:
 
 
 @attrs.define
-class RequestEntityTypeCriteria:
+class RequestEntityTypeCriteria(Model):
     """Part of `RequestContextPattern.criteria` (2026 API)."""
 
     key: str
@@ -2182,7 +2184,7 @@ class RequestEntityTypeCriteria:
 
 
 @attrs.define
-class RequestExternalSegment:
+class RequestExternalSegment(Model):
     """Part of `JourneySegmentRequest.external_segment` (2026 API)."""
 
     id: str
@@ -2191,14 +2193,14 @@ class RequestExternalSegment:
 
 
 @attrs.define(kw_only=True)
-class RequestJourney:
+class RequestJourney(Model):
     """Part of `JourneySegmentRequest.journey` (2026 API)."""
 
     patterns: list[RequestJourneyPattern] | None = None
 
 
 @attrs.define
-class RequestJourneyPattern:
+class RequestJourneyPattern(Model):
     """Part of `RequestJourney.patterns` (2026 API)."""
 
     criteria: list[RequestCriteria]
@@ -2209,7 +2211,7 @@ class RequestJourneyPattern:
 
 
 @attrs.define(kw_only=True)
-class RequestMapping:
+class RequestMapping(Model):
     """Part of `ArchitectFlowFields.flow_request_mappings` (2026 API)."""
 
     name: str | None = None
@@ -2219,7 +2221,7 @@ class RequestMapping:
 
 
 @attrs.define(kw_only=True)
-class SdkLibrary:
+class SdkLibrary(Model):
     """Part of `AppEvent.sdk_library` and `Session.sdk_library` (2026 API)."""
 
     name: str | None = None
@@ -2227,7 +2229,7 @@ class SdkLibrary:
 
 
 @attrs.define(kw_only=True)
-class SegmentAssignment:
+class SegmentAssignment(Model):
     """Part of `SegmentAssignmentListing.entities` (2020 and 2026 APIs)."""
 
     date_assigned: datetime | None = None
@@ -2244,14 +2246,14 @@ class SegmentAssignment:
 
 
 @attrs.define(kw_only=True)
-class SegmentAssignmentEvent:
+class SegmentAssignmentEvent(Model):
     """Part of `Event.segment_assignment_event` (2026 API)."""
 
     segment: AddressableEntityRef | None = None
 
 
 @attrs.define(kw_only=True)
-class SegmentAssignmentListing:
+class SegmentAssignmentListing(Model):
     """Response body of 4 operations (2020 and 2026 APIs)."""
 
     entities: list[SegmentAssignment] | None = None
@@ -2261,7 +2263,7 @@ class SegmentAssignmentListing:
 
 
 @attrs.define(kw_only=True)
-class SegmentAssignmentSegment:
+class SegmentAssignmentSegment(Model):
     """Part of `SegmentAssignment.segment` (2020 and 2026 APIs)."""
 
     id: str | None = None
@@ -2271,7 +2273,7 @@ class SegmentAssignmentSegment:
 
 
 @attrs.define(kw_only=True)
-class SegmentAssignmentSession:
+class SegmentAssignmentSession(Model):
     """Part of `SegmentAssignment.session` (2020 and 2026 APIs)."""
 
     id: str | None = None
@@ -2280,14 +2282,14 @@ class SegmentAssignmentSession:
 
 
 @attrs.define(kw_only=True)
-class SegmentAssignments:
+class SegmentAssignments(Model):
     """Part of `UnprocessedSegmentAssignments.assign` and 1 more (2026 API)."""
 
     segments: list[SegmentForAssignment] | None = None
 
 
 @attrs.define
-class SegmentAssignmentsUpdate:
+class SegmentAssignmentsUpdate(Model):
     """An item of the request body of `post_journey_externalcontact_segments` (2020 API)."""
 
     segment_id: str
@@ -2295,21 +2297,21 @@ class SegmentAssignmentsUpdate:
 
 
 @attrs.define(kw_only=True)
-class SegmentForAssignment:
+class SegmentForAssignment(Model):
     """Part of `SegmentAssignments.segments` (2026 API)."""
 
     id: str | None = None
 
 
 @attrs.define(kw_only=True)
-class SegmentForUnassignment:
+class SegmentForUnassignment(Model):
     """Part of `SegmentUnassignments.segments` (2026 API)."""
 
     id: str | None = None
 
 
 @attrs.define(kw_only=True)
-class SegmentListing:
+class SegmentListing(Model):
     """Response body of `get_journey_segments` (2026 API)."""
 
     entities: list[JourneySegment] | None = None
@@ -2325,14 +2327,14 @@ class SegmentListing:
 
 
 @attrs.define(kw_only=True)
-class SegmentUnassignments:
+class SegmentUnassignments(Model):
     """Part of `UnprocessedSegmentAssignments.unassign` and 1 more (2026 API)."""
 
     segments: list[SegmentForUnassignment] | None = None
 
 
 @attrs.define(kw_only=True)
-class ServiceLevel:
+class ServiceLevel(Model):
     """Part of `ActionTarget.service_level` and 1 more (2020 and 2026 APIs)."""
 
     percentage: float | None = None
@@ -2340,7 +2342,7 @@ class ServiceLevel:
 
 
 @attrs.define(kw_only=True)
-class Session:
+class Session(Model):
     """Response body of `get_journey_session` (2026 API)."""
 
     id: str | None = None
@@ -2398,7 +2400,7 @@ class Session:
 
 
 @attrs.define(kw_only=True)
-class SessionLastEvent:
+class SessionLastEvent(Model):
     """Part of `Session.last_event` (2026 API)."""
 
     id: str | None = None
@@ -2407,7 +2409,7 @@ class SessionLastEvent:
 
 
 @attrs.define(kw_only=True)
-class SessionListing:
+class SessionListing(Model):
     """Response body of `get_externalcontacts_contact_journey_sessions` (2026 API)."""
 
     entities: list[Session] | None = None
@@ -2417,7 +2419,7 @@ class SessionListing:
 
 
 @attrs.define(kw_only=True)
-class SessionSegmentAssignment:
+class SessionSegmentAssignment(Model):
     """Part of `Session.segment_assignments` (2026 API)."""
 
     segment: AssignedSegment | None = None
@@ -2425,7 +2427,7 @@ class SessionSegmentAssignment:
 
 
 @attrs.define(kw_only=True)
-class StatisticalResponse:
+class StatisticalResponse(Model):
     """Part of `JourneyAggregateDataContainer.data` (2020 and 2026 APIs)."""
 
     interval: str | None = None
@@ -2434,7 +2436,7 @@ class StatisticalResponse:
 
 
 @attrs.define(kw_only=True)
-class StatisticalSummary:
+class StatisticalSummary(Model):
     """Part of `AggregateMetricData.stats` and `AggregateViewData.stats` (2020 and 2026 APIs)."""
 
     max: float | None = None
@@ -2454,7 +2456,7 @@ class StatisticalSummary:
 
 
 @attrs.define(kw_only=True)
-class TextStyleProperties:
+class TextStyleProperties(Model):
     """Part of `ContentOfferStylingConfiguration.body` and 2 more (2026 API)."""
 
     color: str | None = None
@@ -2464,7 +2466,7 @@ class TextStyleProperties:
 
 
 @attrs.define(kw_only=True)
-class TokenError:
+class TokenError(Model):
     """A response body of the OAuth token request (2020 API) (2020 API)."""
 
     error: str | None = None
@@ -2473,7 +2475,7 @@ class TokenError:
 
 
 @attrs.define(kw_only=True)
-class TokenResponse:
+class TokenResponse(Model):
     """A response body of the OAuth token request (2020 API) (2020 API)."""
 
     access_token: str | None = None
@@ -2482,7 +2484,7 @@ class TokenResponse:
 
 
 @attrs.define(kw_only=True)
-class UnprocessedSegmentAssignments:
+class UnprocessedSegmentAssignments(Model):
     """Part of `UpdateSegmentAssignmentResponse.unprocessed_items` (2026 API)."""
 
     assign: SegmentAssignments | None = None
@@ -2491,7 +2493,7 @@ class UnprocessedSegmentAssignments:
 
 
 @attrs.define(kw_only=True)
-class UpdateSegmentAssignmentRequest:
+class UpdateSegmentAssignmentRequest(Model):
     """Request body of `post_externalcontacts_contact_journey_segments` (2026 API)."""
 
     assign: SegmentAssignments | None = None
@@ -2499,14 +2501,14 @@ class UpdateSegmentAssignmentRequest:
 
 
 @attrs.define(kw_only=True)
-class UpdateSegmentAssignmentResponse:
+class UpdateSegmentAssignmentResponse(Model):
     """Response body of `post_externalcontacts_contact_journey_segments` (2026 API)."""
 
     unprocessed_items: UnprocessedSegmentAssignments | None = None
 
 
 @attrs.define(kw_only=True)
-class UrlCondition:
+class UrlCondition(Model):
     """Part of `ActionMap.page_url_conditions` and 1 more (2026 API)."""
 
     values: list[str] | None = None
@@ -2514,7 +2516,7 @@ class UrlCondition:
 
 
 @attrs.define(kw_only=True)
-class WebActionEvent:
+class WebActionEvent(Model):
     """Part of `Event.web_action_event` (2026 API)."""
 
     action: EventAction | None = None
@@ -2533,7 +2535,7 @@ class WebActionEvent:
 
 
 @attrs.define(kw_only=True)
-class WebEvent:
+class WebEvent(Model):
     """Part of `Event.web_event` (2026 API)."""
 
     event_name: str | None = None
@@ -2555,7 +2557,7 @@ class WebEvent:
 
 
 @attrs.define(kw_only=True)
-class WebMessagingOfferFields:
+class WebMessagingOfferFields(Model):
     """Part of `ActionMapAction.web_messaging_offer_fields` (2026 API)."""
 
     offer_text: str | None = None
@@ -2568,21 +2570,4 @@ JSON_NAMES: dict[tuple[str, str], str] = {
     ("TokenResponse", "expires_in"): "expires_in",
     ("TokenResponse", "token_type"): "token_type",
 }
-"""(class name, attribute) -> JSON name, where `_serde.to_camel(attribute)` is not it."""
-
-
-def _resolve_annotations() -> None:
-    """Resolve the string annotations of every model here, in this module's namespace.
-
-    `_serde` resolves a model's annotations on first use in the namespace of
-    `journey_async._models`, where the names of these models are missing or name the
-    hand-written classes; resolved once here, they are left alone there.
-    """
-    namespace = globals()
-    for name in __all__:
-        obj = namespace[name]
-        if isinstance(obj, type) and attrs.has(obj):
-            attrs.resolve_types(obj)
-
-
-_resolve_annotations()
+"""(class name, attribute) -> JSON name, where `_wire.to_camel(attribute)` is not it."""
