@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
-from journey_async import __version__, _cli
+from journey_async import __version__, _cli_output
 from journey_async._cli import main
 from journey_async.testing import FakeJourneyApi
 
@@ -612,14 +612,14 @@ def test_keyboard_interrupt_while_streaming(
     cli: CliRunner, api: FakeJourneyApi, monkeypatch: pytest.MonkeyPatch
 ):
     """Ctrl-C in the middle of a stream exits 130 with `interrupted`, keeping what was printed."""
-    real_add = _cli.Output.add
+    real_add = _cli_output.Output.add
 
     def add(self: Any, item: object) -> None:
         if self.count == 3:
             raise KeyboardInterrupt
         real_add(self, item)
 
-    monkeypatch.setattr(_cli.Output, "add", add)
+    monkeypatch.setattr(_cli_output.Output, "add", add)
     run = cli("segments", "session", api.session_ids[0], "--jsonl")
     assert run.code == 130
     assert run.err.strip() == "journey-async: interrupted"
@@ -634,7 +634,7 @@ def test_broken_pipe_exits_quietly(
     def add(self: Any, item: object) -> None:
         raise BrokenPipeError
 
-    monkeypatch.setattr(_cli.Output, "add", add)
+    monkeypatch.setattr(_cli_output.Output, "add", add)
     run = cli("segments", "session", api.session_ids[0], "--jsonl")
     assert run.code == 0
     assert run.err == ""

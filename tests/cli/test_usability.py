@@ -23,8 +23,9 @@ import httpx
 import pytest
 from test_cli import CliRunner, child_env, fake_get, read_stdout_until, table
 
-from journey_async import JourneyClient, _cli
+from journey_async import JourneyClient, _cli, _cli_output
 from journey_async._cli import main
+from journey_async._serde import decode_data
 from journey_async.models import SegmentAssignment
 from journey_async.testing import FakeJourneyApi
 
@@ -139,13 +140,13 @@ def test_table_shows_the_service_level_as_percent(
 
 def test_service_level_cell():
     """The cell for each mix of fields the API may send."""
-    level = _cli.ServiceLevel
-    assert _cli._service_level(None) is None
-    assert _cli._service_level(level()) is None
-    assert _cli._service_level(level(percentage=0.855, duration_ms=1500)) == "85.5% in 1.5 s"
-    assert _cli._service_level(level(percentage=0.9)) == "90%"
-    assert _cli._service_level(level(duration_ms=30_000)) == "in 30 s"
-    assert _cli._service_level(level(percentage=0.57, duration_ms=0)) == "57% in 0 s"
+    level = _cli_output.ServiceLevel
+    assert _cli_output._service_level(None) is None
+    assert _cli_output._service_level(level()) is None
+    assert _cli_output._service_level(level(percentage=0.855, duration_ms=1500)) == "85.5% in 1.5 s"
+    assert _cli_output._service_level(level(percentage=0.9)) == "90%"
+    assert _cli_output._service_level(level(duration_ms=30_000)) == "in 30 s"
+    assert _cli_output._service_level(level(percentage=0.57, duration_ms=0)) == "57% in 0 s"
 
 
 def test_name_must_not_be_empty(cli: CliRunner, api: FakeJourneyApi):
@@ -375,7 +376,7 @@ def test_table_has_fixed_widths_and_cuts_long_cells(
     assert run.code == 0, run.err
     _, rule, row = run.out.splitlines()
     widths = [len(dashes) for dashes in rule.split("  ")]
-    assert widths == [max(len(name), width) for name, _, width in _cli.TARGET_COLUMNS]
+    assert widths == [max(len(name), width) for name, _, width in _cli_output.TARGET_COLUMNS]
     name_cell = row[widths[0] + 2 : widths[0] + 2 + widths[1]]
     assert name_cell == long_name[: widths[1] - 1] + "\u2026"
     assert row[: widths[0]] == target_id
@@ -384,13 +385,13 @@ def test_table_has_fixed_widths_and_cuts_long_cells(
 
 def test_fit_counts_wide_characters_and_removes_line_breaks():
     """Cells are measured in terminal columns (CJK counts 2) and stay on one line."""
-    assert _cli._fit("abc", 5) == "abc  "
-    assert _cli._fit("abcdef", 5) == "abcd\u2026"
-    assert _cli._fit("東京東京", 5) == "東京\u2026"  # 4 columns + the ellipsis
-    assert _cli._fit("東京東京", 6, "...") == "東..." + " "
-    assert _cli._fit("Éq", 2) == "Éq"
-    assert _cli._cell("line one\nline two\ttab") == "line one line two tab"
-    assert _cli._cell(["call", "email"]) == "call,email"
+    assert _cli_output._fit("abc", 5) == "abc  "
+    assert _cli_output._fit("abcdef", 5) == "abcd\u2026"
+    assert _cli_output._fit("東京東京", 5) == "東京\u2026"  # 4 columns + the ellipsis
+    assert _cli_output._fit("東京東京", 6, "...") == "東..." + " "
+    assert _cli_output._fit("Éq", 2) == "Éq"
+    assert _cli_output._cell("line one\nline two\ttab") == "line one line two tab"
+    assert _cli_output._cell(["call", "email"]) == "call,email"
 
 
 class BlockingFake(FakeJourneyApi):
@@ -448,14 +449,14 @@ def test_ctrl_c_keeps_the_rows_already_printed(
     cli: CliRunner, api: FakeJourneyApi, monkeypatch: pytest.MonkeyPatch
 ):
     """In table mode too, Ctrl-C exits 130 with the rows so far on stdout (none were, before)."""
-    real_add = _cli.Output.add
+    real_add = _cli_output.Output.add
 
     def add(self: Any, item: object) -> None:
         if self.count == 3:
             raise KeyboardInterrupt
         real_add(self, item)
 
-    monkeypatch.setattr(_cli.Output, "add", add)
+    monkeypatch.setattr(_cli_output.Output, "add", add)
     run = cli("segments", "session", api.session_ids[0])
     assert run.code == 130
     headers, rows = table(run.out)
@@ -490,11 +491,11 @@ def test_table_memory_is_flat_for_50000_rows(api: FakeJourneyApi):
     segment rows, 84 MB of RSS for the whole command).
     """
     items = [
-        _cli.converter.structure(api.assignment(2, 0, k, api.session_ids[0]), SegmentAssignment)
+        decode_data(api.assignment(2, 0, k, api.session_ids[0]), SegmentAssignment)
         for k in range(50)
     ]
     out = NullWriter()
-    output = _cli.Output("table", _cli.SEGMENT_COLUMNS, stdout=out)
+    output = _cli_output.Output("table", _cli_output.SEGMENT_COLUMNS, stdout=out)
     tracemalloc.start()
     try:
         for n in range(50_000):
@@ -513,14 +514,14 @@ def test_table_memory_is_flat_for_50000_rows(api: FakeJourneyApi):
 def test_table_is_flushed_per_page_and_by_time(monkeypatch: pytest.MonkeyPatch):
     """Within a long page, rows are flushed at least every FLUSH_SECONDS."""
     api = FakeJourneyApi(seed=1)
-    item = _cli.converter.structure(api.assignment(2, 0, 0, "s"), SegmentAssignment)
+    item = decode_data(api.assignment(2, 0, 0, "s"), SegmentAssignment)
     out = NullWriter()
     clock = [100.0]
-    monkeypatch.setattr(_cli.time, "perf_counter", lambda: clock[0])
-    output = _cli.Output("table", _cli.SEGMENT_COLUMNS, stdout=out)
+    monkeypatch.setattr(_cli_output.time, "perf_counter", lambda: clock[0])
+    output = _cli_output.Output("table", _cli_output.SEGMENT_COLUMNS, stdout=out)
     output.add(item)
     assert out.flushes == 0
-    clock[0] += _cli.FLUSH_SECONDS
+    clock[0] += _cli_output.FLUSH_SECONDS
     output.add(item)
     assert out.flushes == 1
 
@@ -533,17 +534,18 @@ def test_progress_is_off_when_rows_go_to_the_terminal(monkeypatch: pytest.Monkey
         def isatty(self) -> bool:
             return True
 
-    assert not _cli.Output("table", _cli.SEGMENT_COLUMNS, stdout=Terminal()).progress_enabled
-    assert not _cli.Output("jsonl", _cli.SEGMENT_COLUMNS, stdout=Terminal()).progress_enabled
-    assert _cli.Output("json", _cli.SEGMENT_COLUMNS, stdout=Terminal()).progress_enabled
-    assert _cli.Output("table", _cli.SEGMENT_COLUMNS, stdout=NullWriter()).progress_enabled
+    columns = _cli_output.SEGMENT_COLUMNS
+    assert not _cli_output.Output("table", columns, stdout=Terminal()).progress_enabled
+    assert not _cli_output.Output("jsonl", columns, stdout=Terminal()).progress_enabled
+    assert _cli_output.Output("json", columns, stdout=Terminal()).progress_enabled
+    assert _cli_output.Output("table", columns, stdout=NullWriter()).progress_enabled
 
 
 def test_ellipsis_falls_back_on_a_legacy_encoding():
     """Where stdout cannot encode `…` (ASCII), cut cells end with `...`."""
     stream = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
-    assert _cli._ellipsis_for(stream) == "..."
-    assert _cli._ellipsis_for(io.TextIOWrapper(io.BytesIO(), encoding="utf-8")) == "\u2026"
+    assert _cli_output._ellipsis_for(stream) == "..."
+    assert _cli_output._ellipsis_for(io.TextIOWrapper(io.BytesIO(), encoding="utf-8")) == "\u2026"
 
 
 @pytest.mark.skipif(not os.path.exists("/bin/bash"), reason="needs bash for the pipeline")
