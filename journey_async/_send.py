@@ -1,9 +1,9 @@
 """The send path: everything between an operation and the wire, built once per client.
 
-    retry -> admission (slot, gate, attempt deadline) -> auth -> user middleware... -> send
+    retry -> admission (gate, slot, attempt deadline) -> auth -> user middleware... -> send
 
 * retry (`_retry.py`) repeats failed attempts within the call's budget.
-* admission takes one of `max_in_flight` slots, waits at the rate-limit gate, and runs the rest
+* admission waits at the rate-limit gate, takes one of `max_in_flight` slots, and runs the rest
   of the attempt under one deadline: the attempt timeout or what is left of the call's budget.
   Every wait is bounded by the budget, so a call ends in time whatever it queued for.
 * auth (`_auth.py`) sets `Authorization` only now, after the slot and gate waits, so no
@@ -133,14 +133,21 @@ class SendPath:
     # -- admission ------------------------------------------------------------------------------
 
     async def _admit(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
-        """Slot, then gate, then the rest of the attempt under the attempt's deadline."""
+        """Gate, then slot, then the rest of the attempt under the attempt's deadline.
+
+        The gate comes first, so callers held back by a rate-limit pause hold no slot (and a
+        pause longer than the budget is a `RateLimitError` at once, not a slot timeout). A
+        429 that closes the gate while a caller queues for a slot is seen again inside it.
+        """
         deadline = request.extensions.get(DEADLINE)
         slots = self.slots
         gate = self.gate
+        if not gate.try_pass():
+            await self._wait_at_gate(gate, deadline)
         if slots is not None and not slots.try_acquire():
             await self._wait_for_slot(slots, deadline)
         try:
-            if not gate.try_pass():
+            if gate.remaining():  # paused while this caller queued for its slot
                 await self._wait_at_gate(gate, deadline)
             response = await self._within_deadline(request, call_next, deadline)
         finally:
