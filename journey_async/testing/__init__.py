@@ -11,11 +11,13 @@ async with JourneyClient("fake-token", base_url="https://api.fake.invalid", http
         ...
 ```
 
-`FakeJourneyApi` answers the eight operations and `POST /oauth/token` in-process (an httpx
-transport), on a loopback port (`api.serve()`, `api.serve_in_thread()`,
-`python -m journey_async.testing serve --port 8080`), or as an ASGI app (`api.asgi`). Its
-`faults` switch on 429s, 5xx, latency, malformed bodies and dropped connections; `stats`
-counts what it saw.
+`FakeJourneyApi` answers the eight operations of 2020, the 29 of today's API (sessions and
+their events, external contacts' sessions and segment assignments, segments, action maps,
+action templates, journey views, action targets, the aggregates query and its asynchronous
+jobs) and `POST /oauth/token`, in-process (an httpx transport), on a loopback port
+(`api.serve()`, `api.serve_in_thread()`, `python -m journey_async.testing serve --port 8080`),
+or as an ASGI app (`api.asgi`). Its `faults` switch on 429s, 5xx, latency, malformed bodies,
+dropped connections and failing jobs; `stats` counts what it saw.
 """
 
 from ._fake import FakeFaults, FakeJourneyApi, FakeStats

@@ -22,6 +22,15 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--action-targets", type=int, default=50)
     run.add_argument("--sessions", type=int, default=10)
     run.add_argument("--assignments-per-session", type=int, default=60)
+    run.add_argument("--external-contacts", type=int, default=10)
+    run.add_argument("--sessions-per-contact", type=int, default=3)
+    run.add_argument("--events-per-session", type=int, default=40)
+    run.add_argument(
+        "--job-polls", type=int, default=0, help="status polls before an aggregates job is done"
+    )
+    run.add_argument(
+        "--job-seconds", type=float, default=0.0, help="seconds before an aggregates job is done"
+    )
     run.add_argument("--latency", type=float, default=0.0, help="seconds per answer")
     run.add_argument("--rate-limit", type=float, default=0.0, help="requests per second")
     run.add_argument("--no-auth", action="store_true", help="accept requests without a token")
@@ -38,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         action_targets=args.action_targets,
         sessions=args.sessions,
         assignments_per_session=args.assignments_per_session,
+        external_contacts=args.external_contacts,
+        sessions_per_contact=args.sessions_per_contact,
+        events_per_session=args.events_per_session,
+        job_polls=args.job_polls,
+        job_seconds=args.job_seconds,
         require_auth=not args.no_auth,
     )
     api.faults.latency = args.latency

@@ -20,6 +20,8 @@ Handler = Callable[[str, str, list[tuple[str, str]], bytes], Awaitable[Reply | N
 
 _REASONS = {
     200: "OK",
+    201: "Created",
+    202: "Accepted",
     204: "No Content",
     400: "Bad Request",
     401: "Unauthorized",

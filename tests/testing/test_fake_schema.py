@@ -1,12 +1,14 @@
-"""Every body the fake answers validates against `journey-openapi.json` (property test).
+"""Every body the fake answers validates against the OpenAPI files of both eras (property tests).
 
-For random seeds, data sizes and requests, each 200 body of the fake is validated with jsonschema
-against the operation's response schema, each error body against ErrorBody (TokenResponse and
-TokenError for `/oauth/token`). The schemas are also checked strictly: no field outside the
-model and its documented `x-later-additions`.
+For random seeds, data sizes and requests, each 2xx body of the fake is validated with
+jsonschema against the operation's response schema, each error body against ErrorBody
+(TokenResponse and TokenError for `/oauth/token`): the eight 2020 operations against
+`spec/journey-2020.json`, the 29 of today against `spec/journey-2026.json`. The schemas are
+also checked strictly: no field outside the model (and, for 2020, its documented
+`x-later-additions`). Request bodies that break today's schemas answer 400 with an ErrorBody,
+and the fake's own copy of those request schemas is checked against the spec.
 
-The OpenAPI file is `$JOURNEY_OPENAPI` or `shared/reference/journey-openapi.json` beside an
-ancestor of this file; the module is skipped when it is absent (e.g. in an sdist).
+The module reads the repository's `spec/` copies and is skipped when they are absent (an sdist).
 """
 
 from __future__ import annotations
@@ -27,26 +29,16 @@ from hypothesis import strategies as st
 from journey_async.models import JourneyDimension, JourneyMetric
 from journey_async.testing import FakeJourneyApi
 
-
-def _find_openapi() -> Path | None:
-    """`$JOURNEY_OPENAPI`, or `shared/reference/journey-openapi.json` beside an ancestor."""
-    candidates = [Path(os.environ["JOURNEY_OPENAPI"])] if os.environ.get("JOURNEY_OPENAPI") else []
-    here = Path(__file__).resolve()
-    candidates += [parent / "shared/reference/journey-openapi.json" for parent in here.parents]
-    return next((c for c in candidates if c.is_file()), None)
-
-
-_OPENAPI_PATH = _find_openapi()
-if _OPENAPI_PATH is None:
+SPEC = Path(__file__).resolve().parents[2] / "spec"
+if not (SPEC / "journey-2020.json").is_file() or not (SPEC / "journey-2026.json").is_file():
     pytest.skip(
-        "journey-openapi.json not found (set JOURNEY_OPENAPI or keep shared/reference/ beside "
-        "the repository)",
-        allow_module_level=True,
+        "spec/journey-2020.json or spec/journey-2026.json is absent", allow_module_level=True
     )
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is needed to validate bodies")
 
-OPENAPI: dict[str, Any] = json.loads(_OPENAPI_PATH.read_text(encoding="utf-8"))
+OPENAPI: dict[str, Any] = json.loads((SPEC / "journey-2020.json").read_text(encoding="utf-8"))
 COMPONENTS: dict[str, Any] = OPENAPI["components"]
+OPENAPI_2026: dict[str, Any] = json.loads((SPEC / "journey-2026.json").read_text(encoding="utf-8"))
 
 BASE_URL = "https://api.fake.invalid"
 AUTH = {"Authorization": "Bearer fake-token"}
@@ -55,7 +47,7 @@ AGGREGATES = "/api/v2/analytics/journeys/aggregates/query"
 
 def _strict(components: dict[str, Any]) -> dict[str, Any]:
     """A copy of `components` where objects with `properties` allow no other fields than those
-    and their `x-later-additions` (the wire format may carry fields added after 2020)."""
+    and their `x-later-additions` (the 2020 wire format may carry fields added later)."""
     strict = copy.deepcopy(components)
     for schema in strict["schemas"].values():
         if "properties" in schema and "additionalProperties" not in schema:
@@ -65,56 +57,60 @@ def _strict(components: dict[str, Any]) -> dict[str, Any]:
     return strict
 
 
-_STRICT_COMPONENTS = _strict(COMPONENTS)
-
-
-def _validator(name: str, *, strict: bool) -> Any:
-    root = {
-        "$ref": f"#/components/schemas/{name}",
-        "components": _STRICT_COMPONENTS if strict else COMPONENTS,
-    }
-    cls = jsonschema.validators.validator_for(root, default=jsonschema.Draft7Validator)
-    cls.check_schema(root)
-    return cls(root)
-
-
-_VALIDATORS: dict[tuple[str, bool], Any] = {}
-
-
-def validate(body: Any, name: str) -> None:
-    """Validate `body` against components.schemas[`name`], loosely and then strictly."""
-    for strict in (False, True):
-        key = (name, strict)
-        if key not in _VALIDATORS:
-            _VALIDATORS[key] = _validator(name, strict=strict)
-        errors = sorted(_VALIDATORS[key].iter_errors(body), key=str)
-        assert not errors, f"{name} ({'strict' if strict else 'loose'}): " + "; ".join(
-            f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]
-        )
-
-
-def _response_schemas() -> dict[tuple[str, str], str]:
-    """(METHOD, path template) -> the schema name of its 200 answer, from the OpenAPI paths."""
+def _response_schemas(openapi: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """(METHOD, path template) -> the schema name of its 2xx answer, from the OpenAPI paths."""
     table = {}
-    for path, item in OPENAPI["paths"].items():
+    for path, item in openapi["paths"].items():
         for method, operation in item.items():
             if not isinstance(operation, dict):
                 continue
-            ok = operation.get("responses", {}).get("200", {})
-            schema = next(iter(ok.get("content", {}).values()), {}).get("schema", {})
-            if "$ref" in schema:
-                table[(method.upper(), path)] = schema["$ref"].rsplit("/", 1)[1]
+            for status in ("200", "202"):
+                ok = operation.get("responses", {}).get(status, {})
+                schema = next(iter(ok.get("content", {}).values()), {}).get("schema", {})
+                if "$ref" in schema:
+                    table[(method.upper(), path)] = schema["$ref"].rsplit("/", 1)[1]
     return table
 
 
-RESPONSE_SCHEMAS = _response_schemas()
+class Spec:
+    """One era's OpenAPI file: its response table and (cached) loose and strict validators."""
+
+    def __init__(self, openapi: dict[str, Any]) -> None:
+        self.openapi = openapi
+        self.components = {False: openapi["components"], True: _strict(openapi["components"])}
+        self.responses = _response_schemas(openapi)
+        self._validators: dict[tuple[str, bool], Any] = {}
+
+    def _validator(self, name: str, strict: bool) -> Any:
+        root = {"$ref": f"#/components/schemas/{name}", "components": self.components[strict]}
+        cls = jsonschema.validators.validator_for(root, default=jsonschema.Draft7Validator)
+        cls.check_schema(root)
+        return cls(root)
+
+    def validate(self, body: Any, name: str) -> None:
+        """Validate `body` against components.schemas[`name`], loosely and then strictly."""
+        for strict in (False, True):
+            key = (name, strict)
+            if key not in self._validators:
+                self._validators[key] = self._validator(name, strict)
+            errors = sorted(self._validators[key].iter_errors(body), key=str)
+            assert not errors, f"{name} ({'strict' if strict else 'loose'}): " + "; ".join(
+                f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]
+            )
+
+
+SPEC_2020 = Spec(OPENAPI)
+SPEC_2026 = Spec(OPENAPI_2026)
+RESPONSE_SCHEMAS = SPEC_2020.responses
+validate = SPEC_2020.validate
 
 
 class Checker:
-    """Sends requests to the fake and validates every answer against the OpenAPI schemas."""
+    """Sends requests to the fake and validates every answer against one era's schemas."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, spec: Spec = SPEC_2020) -> None:
         self.http = http
+        self.spec = spec
         self.seen: dict[str, int] = {}
 
     async def send(self, method: str, template: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -123,8 +119,8 @@ class Checker:
         assert response.headers.get("inin-correlation-id")
         if template == "/oauth/token":
             name = "TokenResponse" if status == 200 else "TokenError"
-        elif status == 200:
-            name = RESPONSE_SCHEMAS[(method, template)]
+        elif status in (200, 202):
+            name = self.spec.responses[(method, template)]
         elif status == 204:
             assert response.content == b""
             self.seen["204"] = self.seen.get("204", 0) + 1
@@ -133,7 +129,7 @@ class Checker:
             assert 400 <= status < 600
             name = "ErrorBody"
         body = response.json()
-        validate(body, name)
+        self.spec.validate(body, name)
         if name == "ErrorBody":
             assert body["status"] == status
         self.seen[name] = self.seen.get(name, 0) + 1
@@ -383,3 +379,491 @@ def test_response_schema_table_covers_the_fake_operations():
         "JourneyAggregateQueryResponse",
     }
     assert len([k for k in RESPONSE_SCHEMAS if k[1].startswith("/api/")]) == 7
+
+
+# -- today's API (spec/journey-2026.json) ---------------------------------------------------
+
+JOBS = "/api/v2/analytics/journeys/aggregates/jobs"
+METRICS_2026 = OPENAPI_2026["components"]["schemas"]["JourneyAggregationQuery"]["properties"][
+    "metrics"
+]["items"]["enum"]
+DIMENSIONS_2026 = OPENAPI_2026["components"]["schemas"]["JourneyAggregationQuery"]["properties"][
+    "groupBy"
+]["items"]["enum"]
+EVENT_TYPES = [
+    "com.genesys.journey.WebEvent",
+    "com.genesys.journey.AppEvent",
+    "com.genesys.journey.WebActionEvent",
+    "com.genesys.journey.SegmentAssignmentEvent",
+    "com.genesys.journey.OutcomeAchievedEvent",
+]
+OPERATIONS_2026 = {
+    operation["operationId"]
+    for item in OPENAPI_2026["paths"].values()
+    for operation in item.values()
+    if isinstance(operation, dict) and "operationId" in operation
+}
+
+worlds_2026 = st.fixed_dictionaries(
+    {
+        "seed": st.integers(0, 2**63 - 1),
+        "action_targets": st.integers(1, 30),
+        "sessions": st.integers(0, 6),
+        "external_contacts": st.integers(1, 5),
+        "segments": st.integers(1, 45),
+        "action_maps": st.integers(1, 20),
+        "action_templates": st.integers(0, 12),
+        "views": st.integers(1, 10),
+        "sessions_per_contact": st.integers(1, 8),
+        "events_per_session": st.integers(1, 250),
+    }
+)
+
+queries_2026 = st.fixed_dictionaries(
+    {
+        "interval": st.sampled_from(
+            [
+                "2025-11-01T00:00:00.000Z/2025-11-02T00:00:00.000Z",
+                "2025-11-01T00:00:00Z/2025-11-03T12:00:00Z",
+            ]
+        ),
+        "metrics": st.lists(st.sampled_from(METRICS_2026), min_size=1, max_size=4, unique=True),
+    },
+    optional={
+        "granularity": st.sampled_from(["P1D", "PT6H", "PT1H"]),
+        "groupBy": st.lists(st.sampled_from(DIMENSIONS_2026), max_size=2, unique=True),
+        "timeZone": st.just("Europe/Dublin"),
+        "flattenMultivaluedDimensions": st.booleans(),
+        "alternateTimeDimension": st.just("eventTime"),
+        "views": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "target": st.sampled_from(METRICS_2026),
+                    "name": st.text(min_size=1, max_size=8),
+                    "function": st.just("rangeBound"),
+                },
+                optional={"range": st.just({"gte": 1.0, "lt": 10.0})},
+            ),
+            max_size=2,
+        ),
+    },
+)
+
+SEGMENT_BODY = {
+    "displayName": "Big spenders",
+    "description": "Spent a lot",
+    "color": "#123456",
+    "isActive": True,
+    "shouldDisplayToAgent": True,
+    "context": {
+        "patterns": [
+            {"criteria": [{"key": "device.category", "values": ["mobile"], "entityType": "visit"}]}
+        ]
+    },
+    "journey": {
+        "patterns": [
+            {
+                "criteria": [{"key": "page.url", "values": ["/cart"]}],
+                "count": 2,
+                "streamType": "Web",
+                "sessionType": "web",
+            }
+        ]
+    },
+    "externalSegment": {"id": "aep-1", "name": "AEP"},
+    "assignmentExpirationDays": 30,
+}
+SEGMENT_PATCH = {
+    "displayName": "Renamed",
+    "isActive": False,
+    "context": {"patterns": [{"criteria": [{"key": "browser.family"}]}]},
+    "journey": {"patterns": [{"count": 3, "criteria": [{"values": ["/x"]}]}]},
+    "externalSegment": {"name": "Renamed audience"},
+}
+MAP_BODY = {
+    "displayName": "Chat on checkout",
+    "isActive": True,
+    "triggerWithSegments": [],
+    "pageUrlConditions": [{"values": ["/checkout"], "operator": "containsAny"}],
+    "triggerWithEventConditions": [
+        {"key": "page.url", "values": ["/checkout"], "streamType": "Web", "sessionType": "web"}
+    ],
+    "activation": {"type": "immediate"},
+    "weight": 3,
+    "action": {"mediaType": "webMessagingOffer", "webMessagingOfferFields": {"offerText": "Hi"}},
+    "ignoreFrequencyCap": False,
+}
+TEMPLATE_BODY = {
+    "name": "Spring offer",
+    "description": "10% off",
+    "mediaType": "contentOffer",
+    "state": "Active",
+    "contentOffer": {
+        "displayMode": "Modal",
+        "layoutMode": "TextOnly",
+        "title": "Spring",
+        "callToAction": {"url": "https://www.example.com/", "text": "Go", "target": "Self"},
+        "style": {"closeButton": {"opacity": 0.5}, "ctaButton": {"textAlign": "Center"}},
+    },
+}
+
+
+async def _follow_2026(checker: Checker, template: str, uri: str | None, pages: int) -> int:
+    """GET `uri` and the nextUri after it, up to `pages` pages; the number of entities seen."""
+    seen = 0
+    for _ in range(pages):
+        if uri is None:
+            break
+        response = await checker.send("GET", template, uri)
+        assert response.status_code == 200, response.text
+        seen += len(response.json()["entities"])
+        uri = response.json().get("nextUri")
+    return seen
+
+
+async def _exercise_2026(world: dict[str, Any], data: st.DataObject) -> FakeJourneyApi:
+    api = FakeJourneyApi(**world)
+    draw = data.draw
+    async with httpx.AsyncClient(
+        transport=api.transport(), base_url=BASE_URL, headers=AUTH
+    ) as http:
+        checker = Checker(http, SPEC_2026)
+        send = checker.send
+        contacts = "/api/v2/externalcontacts/contacts/{contactId}/journey"
+
+        # External contacts: assignments (GET, POST), sessions (cursor pages).
+        contact = draw(st.sampled_from(api.external_contact_ids))
+        merged = draw(st.booleans())
+        await send(
+            "GET",
+            f"{contacts}/segments",
+            f"/api/v2/externalcontacts/contacts/{contact}/journey/segments",
+            params={"limit": draw(st.integers(1, 500)), "includeMerged": str(merged).lower()},
+        )
+        known = draw(st.sampled_from(api.segment_ids))
+        body = {
+            "assign": {"segments": [{"id": known}, {"id": "no-such-segment"}]},
+            "unassign": {"segments": [{"id": draw(st.sampled_from(api.segment_ids))}]},
+        }
+        posted = await send(
+            "POST",
+            f"{contacts}/segments",
+            f"/api/v2/externalcontacts/contacts/{contact}/journey/segments",
+            json=body,
+        )
+        assert posted.json()["unprocessedItems"]["count"] == 1
+        size = draw(st.integers(1, 200))
+        await _follow_2026(
+            checker,
+            f"{contacts}/sessions",
+            f"/api/v2/externalcontacts/contacts/{contact}/journey/sessions?pageSize={size}"
+            + ("&includeMerged=true" if merged else ""),
+            3,
+        )
+
+        # A session (one of the contact's, or a 2020 one) and its events.
+        session = draw(st.sampled_from(api.contact_session_ids(contact) + api.session_ids))
+        await send(
+            "GET", "/api/v2/journey/sessions/{sessionId}", f"/api/v2/journey/sessions/{session}"
+        )
+        types = draw(st.lists(st.sampled_from(EVENT_TYPES), max_size=3, unique=True))
+        query = f"pageSize={draw(st.integers(1, 200))}" + (
+            f"&eventType={','.join(types)}" if types else ""
+        )
+        await _follow_2026(
+            checker,
+            "/api/v2/journey/sessions/{sessionId}/events",
+            f"/api/v2/journey/sessions/{session}/events?{query}",
+            2,
+        )
+
+        # Segments, action maps, action templates: list, get, create, patch, delete.
+        kinds = [
+            ("segments", "segmentId", SEGMENT_BODY, SEGMENT_PATCH),
+            ("actionmaps", "actionMapId", MAP_BODY, {**MAP_BODY, "displayName": "Renamed"}),
+            ("actiontemplates", "actionTemplateId", TEMPLATE_BODY, {"name": "Renamed"}),
+        ]
+        for kind, param, create, patch in kinds:
+            base = f"/api/v2/journey/{kind}"
+            one = f"{base}/{{{param}}}"
+            listing = {"pageSize": draw(st.integers(1, 30)), "pageNumber": draw(st.integers(1, 3))}
+            if draw(st.booleans()):
+                listing["sortBy"] = draw(st.sampled_from(["-createdDate", "version,-modifiedDate"]))
+            await send("GET", base, base, params=listing)
+            created = (await send("POST", base, base, json=create)).json()
+            await send("GET", one, f"{base}/{created['id']}")
+            await send("PATCH", one, f"{base}/{created['id']}", json=patch)
+            deleted = await send("DELETE", one, f"{base}/{created['id']}")
+            assert deleted.status_code == 204
+        if api.action_template_ids:  # one made a content offer by a partial PATCH
+            await send(
+                "PATCH",
+                "/api/v2/journey/actiontemplates/{actionTemplateId}",
+                f"/api/v2/journey/actiontemplates/{api.action_template_ids[0]}",
+                json={
+                    "name": "Now an offer",
+                    "mediaType": "contentOffer",
+                    "contentOffer": {"callToAction": {"text": "Go"}},
+                },
+            )
+        await send(
+            "GET",
+            "/api/v2/journey/segments",
+            "/api/v2/journey/segments",
+            params={"segmentIds": ",".join(api.segment_ids[:3]), "isActive": "true"},
+        )
+        await send(
+            "GET",
+            "/api/v2/journey/actionmaps",
+            "/api/v2/journey/actionmaps",
+            params=[("actionMapIds", i) for i in api.action_map_ids[:2]],
+        )
+        media = draw(st.sampled_from(["contentOffer", "openAction", "architectFlow"]))
+        await send(
+            "GET",
+            "/api/v2/journey/actiontemplates",
+            "/api/v2/journey/actiontemplates",
+            params={"mediaType": media, "queryFields": "name", "queryValue": "offer"},
+        )
+
+        # Views, action targets.
+        expand = {"expand": "charts"} if draw(st.booleans()) else {}
+        await send("GET", "/api/v2/journey/views", "/api/v2/journey/views", params=expand)
+        view = draw(st.sampled_from(api.view_ids))
+        await send("GET", "/api/v2/journey/views/{viewId}", f"/api/v2/journey/views/{view}")
+        target = draw(st.sampled_from(api.action_target_ids))
+        await send(
+            "GET",
+            "/api/v2/journey/actiontargets/{actionTargetId}",
+            f"/api/v2/journey/actiontargets/{target}",
+        )
+        await send(
+            "GET",
+            "/api/v2/journey/actiontargets",
+            "/api/v2/journey/actiontargets",
+            params={"pageSize": draw(st.integers(1, 40))},
+        )
+
+        # Aggregates: the query, then a job from submission to deletion.
+        query_body = draw(queries_2026)
+        await send("POST", AGGREGATES, AGGREGATES, json=query_body)
+        job = (await send("POST", JOBS, JOBS, json={**query_body, "pageSize": 3})).json()["jobId"]
+        status = await send("GET", f"{JOBS}/{{jobId}}", f"{JOBS}/{job}")
+        assert status.json()["state"] == "FULFILLED"
+        await _follow_jobs(checker, job)
+        assert (await send("DELETE", f"{JOBS}/{{jobId}}", f"{JOBS}/{job}")).status_code == 204
+        gone = await send("GET", f"{JOBS}/{{jobId}}", f"{JOBS}/{job}")
+        assert gone.status_code == 404
+    return api
+
+
+async def _follow_jobs(checker: Checker, job: str) -> None:
+    template = f"{JOBS}/{{jobId}}/results"
+    cursor: str | None = None
+    for _ in range(4):
+        params = {"cursor": cursor} if cursor else {}
+        page = await checker.send("GET", template, f"{JOBS}/{job}/results", params=params)
+        assert page.status_code == 200
+        cursor = page.json().get("cursor")
+        if cursor is None:
+            return
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(world=worlds_2026, data=st.data())
+def test_every_2026_answer_matches_the_2026_schemas(world: dict[str, Any], data: Any):
+    """All 29 operations of today's API are called; each 2xx body validates (strictly) against
+    its operation's schema in spec/journey-2026.json, each error against ErrorBody."""
+    api = asyncio.run(_exercise_2026(world, data))
+    assert set(api.stats.by_route) >= OPERATIONS_2026
+    assert len(OPERATIONS_2026) == 29
+
+
+BAD_BODIES = [
+    # (method, path template filled by the test, body, the field the error names)
+    ("POST", "/api/v2/journey/segments", {}, "displayName"),
+    ("POST", "/api/v2/journey/segments", {"displayName": 5}, "displayName"),
+    ("POST", "/api/v2/journey/segments", {"displayName": "x", "isActive": "yes"}, "isActive"),
+    (
+        "POST",
+        "/api/v2/journey/segments",
+        {"displayName": "x", "context": {"patterns": [{"criteria": [{"key": "k"}]}]}},
+        "context.patterns[0].criteria[0].values",
+    ),
+    ("PATCH", "/api/v2/journey/segments/{segment}", {"color": 7}, "color"),
+    ("PATCH", "/api/v2/journey/segments/{segment}", [], "body"),
+    ("POST", "/api/v2/journey/actionmaps", {"weight": 1}, "displayName"),
+    (
+        "POST",
+        "/api/v2/journey/actionmaps",
+        {"displayName": "x", "action": {"mediaType": "fax"}},
+        "action.mediaType",
+    ),
+    (
+        "POST",
+        "/api/v2/journey/actionmaps",
+        {"displayName": "x", "pageUrlConditions": [{"values": ["/"]}]},
+        "pageUrlConditions[0].operator",
+    ),
+    ("PATCH", "/api/v2/journey/actionmaps/{map}", {"displayName": "x"}, "triggerWithSegments"),
+    ("POST", "/api/v2/journey/actiontemplates", {"name": "x", "state": "Active"}, "mediaType"),
+    (
+        "POST",
+        "/api/v2/journey/actiontemplates",
+        {"name": "x", "state": "Gone", "mediaType": "openAction"},
+        "state",
+    ),
+    (
+        "POST",
+        "/api/v2/journey/actiontemplates",
+        {**TEMPLATE_BODY, "contentOffer": {"displayMode": "Modal"}},
+        "contentOffer.layoutMode",
+    ),
+    ("PATCH", "/api/v2/journey/actiontemplates/{template}", {"state": "Active"}, "name"),
+    (
+        "POST",
+        "/api/v2/externalcontacts/contacts/{contact}/journey/segments",
+        {"assign": {"segments": [{}]}},
+        "assign.segments[0].id",
+    ),
+    (
+        "POST",
+        "/api/v2/externalcontacts/contacts/{contact}/journey/segments",
+        {"unassign": {}},
+        "unassign.segments",
+    ),
+    (
+        "POST",
+        "/api/v2/externalcontacts/contacts/{contact}/journey/segments",
+        {"assign": "everything"},
+        "assign",
+    ),
+    ("POST", "/api/v2/journey/segments", {"displayName": "x", "isActive": 1}, "isActive"),
+    ("POST", "/api/v2/journey/actionmaps", {"displayName": "x", "weight": 2**40}, "weight"),
+    ("POST", "/api/v2/journey/actionmaps", {"displayName": "x", "weight": 1.5}, "weight"),
+    ("POST", "/api/v2/journey/actionmaps", {"displayName": "x", "startDate": "soon"}, "startDate"),
+    (
+        "POST",
+        "/api/v2/journey/actionmaps",
+        {"displayName": "x", "triggerWithSegments": "seg-1"},
+        "triggerWithSegments",
+    ),
+    (
+        "POST",
+        "/api/v2/journey/actiontemplates",
+        {
+            **TEMPLATE_BODY,
+            "contentOffer": {
+                "displayMode": "Modal",
+                "layoutMode": "TextOnly",
+                "style": {"closeButton": {"opacity": "half"}},
+            },
+        },
+        "contentOffer.style.closeButton.opacity",
+    ),
+    ("POST", JOBS, {"metrics": ["nJourneySessions"]}, "interval"),
+    ("POST", JOBS, {"interval": "2025-11-01T00:00:00Z/2025-11-02T00:00:00Z"}, "metrics"),
+    (
+        "POST",
+        JOBS,
+        {
+            "interval": "2025-11-01T00:00:00Z/2025-11-02T00:00:00Z",
+            "metrics": ["nJourneySessions"],
+            "groupBy": ["journeyCustomerId"],  # a 2020 dimension, gone today
+        },
+        "groupBy[0]",
+    ),
+    (
+        "POST",
+        JOBS,
+        {
+            "interval": "2025-11-01T00:00:00Z/2025-11-02T00:00:00Z",
+            "metrics": ["nJourneySessions"],
+            "pageSize": "ten",
+        },
+        "pageSize",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field"), BAD_BODIES)
+async def test_request_bodies_that_break_the_2026_schemas_answer_400(
+    method: str, path: str, body: Any, field: str
+):
+    """A body that breaks its 2026 request schema answers 400 with an ErrorBody whose
+    details name the field."""
+    api = FakeJourneyApi(seed=4)
+    url = path.format(
+        segment=api.segment_ids[0],
+        map=api.action_map_ids[0],
+        template=api.action_template_ids[0],
+        contact=api.external_contact_ids[0],
+    )
+    async with httpx.AsyncClient(
+        transport=api.transport(), base_url=BASE_URL, headers=AUTH
+    ) as http:
+        response = await http.request(method, url, json=body)
+    assert response.status_code == 400, response.text
+    error = response.json()
+    SPEC_2026.validate(error, "ErrorBody")
+    assert error["status"] == 400 and error["code"] == "bad.request"
+    assert [d["fieldName"] for d in error["details"]] == [field]
+    assert api.stats.by_status == {400: 1}
+
+
+def _strip(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: _strip(v)
+            for k, v in node.items()
+            if k not in ("description", "example", "deprecated", "readOnly")
+            and not k.startswith("x-")
+        }
+    if isinstance(node, list):
+        return [_strip(v) for v in node]
+    return node
+
+
+def _request_schemas() -> dict[str, Any]:
+    """The request-body schemas of today's operations and every schema they refer to, without
+    prose (the synchronous query's is left out: the fake checks it for either era by hand)."""
+    schemas = OPENAPI_2026["components"]["schemas"]
+    todo = [
+        operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/")[-1]
+        for item in OPENAPI_2026["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "requestBody" in operation
+    ]
+    todo.remove("JourneyAggregationQuery")
+    found: dict[str, Any] = {}
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found[name] = _strip(schemas[name])
+            todo += [
+                ref.rsplit("/", 1)[1]
+                for ref in json.dumps(schemas[name]).split('"')
+                if ref.startswith("#/components/schemas/")
+            ]
+    return dict(sorted(found.items()))
+
+
+def test_the_fakes_request_schemas_are_the_specs():
+    """`journey_async/testing/_requests2026.json` is `_request_schemas()`. After changing
+    spec/journey-2026.json, run this test once with JOURNEY_WRITE_FAKE_SCHEMAS=1 to rewrite it."""
+    import journey_async.testing
+
+    path = Path(journey_async.testing.__file__).with_name("_requests2026.json")
+    expected = _request_schemas()
+    if os.environ.get("JOURNEY_WRITE_FAKE_SCHEMAS") == "1":
+        path.write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    assert json.loads(path.read_text(encoding="utf-8")) == expected
+    assert {
+        "UpdateSegmentAssignmentRequest",
+        "PatchActionMap",
+        "JourneyAsyncAggregationQuery",
+    } <= set(expected)

@@ -278,3 +278,61 @@ async def test_asgi_lifespan_startup_and_shutdown():
         "lifespan.startup.complete",
         "lifespan.shutdown.complete",
     ]
+
+
+def _today_round_trip(http: httpx.Client, api: FakeJourneyApi) -> dict[str, httpx.Response]:
+    """One request of each status of today's API: 200, 202 (a job), 204 (its delete), 404."""
+    jobs = "/api/v2/analytics/journeys/aggregates/jobs"
+    submitted = http.post(jobs, json={"interval": INTERVAL, "metrics": ["nJourneySessions"]})
+    job = submitted.json()["jobId"]
+    contact = api.external_contact_ids[0]
+    return {
+        "sessions": http.get(f"/api/v2/externalcontacts/contacts/{contact}/journey/sessions"),
+        "submitted": submitted,
+        "status": http.get(f"{jobs}/{job}"),
+        "results": http.get(f"{jobs}/{job}/results"),
+        "deleted": http.delete(f"{jobs}/{job}"),
+        "gone": http.get(f"{jobs}/{job}"),
+    }
+
+
+def _check_today(answers: dict[str, httpx.Response], api: FakeJourneyApi) -> None:
+    contact = api.external_contact_ids[0]
+    sessions = answers["sessions"].json()["entities"]
+    assert [s["id"] for s in sessions] == api.contact_session_ids(contact)
+    assert answers["submitted"].status_code == 202
+    assert answers["status"].json()["state"] == "FULFILLED"
+    assert answers["results"].json()["results"][0]["data"][0]["interval"] == INTERVAL
+    assert answers["deleted"].status_code == 204 and answers["deleted"].content == b""
+    assert answers["gone"].status_code == 404
+    assert all(r.headers["inin-correlation-id"] for r in answers.values())
+
+
+def test_serve_in_thread_answers_todays_routes_with_202_and_204():
+    """Today's routes over a real socket: 202 (Accepted) for a job, 204 for its deletion."""
+    api = FakeJourneyApi(seed=28)
+    with (
+        api.serve_in_thread() as url,
+        httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}) as http,
+    ):
+        answers = _today_round_trip(http, api)
+    _check_today(answers, api)
+    assert answers["submitted"].reason_phrase == "Accepted"
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_asgi_app_answers_todays_routes():
+    api = FakeJourneyApi(seed=29)
+    jobs = "/api/v2/analytics/journeys/aggregates/jobs"
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=api.asgi),
+        base_url="http://fake.invalid",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    ) as http:
+        submitted = await http.post(
+            jobs, json={"interval": INTERVAL, "metrics": ["nJourneySessions"]}
+        )
+        deleted = await http.delete(f"{jobs}/{submitted.json()['jobId']}")
+        view = await http.get(f"/api/v2/journey/views/{api.view_ids[0]}")
+    assert submitted.status_code == 202 and deleted.status_code == 204
+    assert view.status_code == 200 and view.json()["id"] == api.view_ids[0]
