@@ -258,7 +258,8 @@ def _token_error(response: httpx.Response, url: str, text: str) -> Exception:
         # OAuth answers every refused grant with 400 or 401, readable body or not.
         detail = description or code or " ".join(text.split())[:300] or response.reason_phrase
         detail = scrub(detail, response.request)
-        msg = f"POST {url} -> {response.status_code}: token request refused: {code}: {detail}"
+        reason = f"{code}: {detail}" if code and code != detail else detail
+        msg = f"POST {url} -> {response.status_code}: token request refused: {reason}"
         return AuthenticationError(
             msg,
             status=response.status_code,
@@ -273,8 +274,12 @@ def _token_error(response: httpx.Response, url: str, text: str) -> Exception:
 
 def _login_base(login_url: str) -> str:
     """The login base URL from `login_url`, given with or without the `/oauth/token` path."""
-    if not isinstance(login_url, str) or any(ord(ch) < 33 for ch in login_url):
-        msg = f"login_url must be a URL without spaces or control characters, got {login_url!r}"
+    if not isinstance(login_url, str):
+        msg = f"login_url must be a str, got {type(login_url).__name__}"
+        raise ValueError(msg)
+    if any(ord(ch) < 33 for ch in login_url):
+        shown = redact_url(login_url)
+        msg = f"login_url must be a URL without spaces or control characters, got {shown!r}"
         raise ValueError(msg)
     base = login_url.rstrip("/")
     if base.endswith("/oauth/token"):
