@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import anyio
 
+from ._checks import check_int
+
 if TYPE_CHECKING:
     from anyio.abc import TaskGroup
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
@@ -22,13 +24,6 @@ __all__ = ["bulk_map", "MapUnordered"]
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-def _check_concurrency(concurrency: object) -> int:
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        msg = f"concurrency must be an int >= 1, got {concurrency!r}"
-        raise ValueError(msg)
-    return concurrency
 
 
 async def bulk_map(
@@ -43,7 +38,7 @@ async def bulk_map(
     With `return_exceptions=False` the first `Exception` cancels the remaining calls and is
     raised as itself (not wrapped in an ExceptionGroup).
     """
-    _check_concurrency(concurrency)
+    check_int("concurrency", concurrency, minimum=1)
     if isinstance(items, AsyncIterable):
         msg = "map() takes a sync iterable; use map_unordered() for async iterables"
         raise TypeError(msg)
@@ -113,7 +108,7 @@ class MapUnordered(Generic[T, R]):
     ) -> None:
         self._fn = fn
         self._items = items
-        self._concurrency = _check_concurrency(concurrency)
+        self._concurrency = check_int("concurrency", concurrency, minimum=1)
         self._return_exceptions = return_exceptions
         self._tg: TaskGroup | None = None
         self._receive: MemoryObjectReceiveStream[tuple[T, Any, bool]] | None = None

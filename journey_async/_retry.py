@@ -18,7 +18,7 @@ import anyio
 import attrs
 import httpx
 
-from ._checks import is_finite_number
+from ._checks import check_int, is_finite_number
 from ._types import ATTEMPTS, DEADLINE, TEMPLATE, Clock, Handler, Middleware, Sleep
 
 __all__ = [
@@ -39,9 +39,7 @@ def _positive(instance: object, attribute: attrs.Attribute[float], value: float)
 
 
 def _attempts(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        msg = f"RetryPolicy.max_attempts must be an int >= 1 (the first try counts), got {value!r}"
-        raise ValueError(msg)
+    check_int("RetryPolicy.max_attempts (the first try counts)", value, minimum=1)
 
 
 @attrs.frozen
