@@ -41,6 +41,31 @@ def loopback_server(*args: str) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
+SERVERS = ("loopback", "nginx")
+"""What `--server` accepts: `loopback.py` (Python, every feature) or nginx (fast, static)."""
+
+
+@contextlib.contextmanager
+def bench_server(kind: str, *, items: int = 1000) -> Iterator[str]:
+    """`loopback_server("--items", items)` or `nginx_server.nginx_server(items=items)`."""
+    if kind == "nginx":
+        from nginx_server import nginx_server
+
+        with nginx_server(items=items) as base:
+            yield base
+    else:
+        with loopback_server("--items", str(items)) as base:
+            yield base
+
+
+def server_label(kind: str) -> str:
+    if kind == "nginx":
+        from nginx_server import nginx_version
+
+        return f"{nginx_version()} (benchmarks/nginx_server.py, one process)"
+    return "the Python loopback server (benchmarks/loopback.py)"
+
+
 def server_stats(base_url: str, *, reset: bool = False) -> dict[str, object]:
     """Read (or reset) the loopback server's counters."""
     if reset:
@@ -111,3 +136,13 @@ def bench_parser(doc: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--client", default="journey_async", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", default="", help=argparse.SUPPRESS)
     return parser
+
+
+def add_server_option(parser: argparse.ArgumentParser) -> None:
+    """`--server loopback|nginx`, for the benchmarks that can run against either."""
+    parser.add_argument(
+        "--server",
+        choices=SERVERS,
+        default="loopback",
+        help="the server to measure against (nginx: see benchmarks/nginx_server.py)",
+    )

@@ -7,9 +7,14 @@ Compared, each in its own process, median of several runs:
 * a bare `httpx.AsyncClient` loop with 32 workers and `json.loads` (dicts, no models);
 * the same bare loop with 8 workers (what httpx does at its best);
 * the official SDK `PureCloudPlatformClientV2` calling the same endpoint sequentially and from
-  a pool of 32 threads, when it is installed (`pip install -e '.[bench]'`).
+  a pool of 32 threads, when it is installed (`pip install -e '.[bench]'`);
+* with the `aiohttp` extra: journey_async with `transport="aiohttp"` and a bare aiohttp loop
+  with 32 workers.
 
-    python benchmarks/bench_bulk.py [--runs 5] [--lookups 2000]
+The server is `loopback.py` (Python) or, with `--server nginx`, nginx serving the same bodies
+(`nginx_server.py`): against the Python server the fastest clients wait on the server.
+
+    python benchmarks/bench_bulk.py [--runs 5] [--lookups 2000] [--server loopback|nginx]
 """
 
 from __future__ import annotations
@@ -25,12 +30,14 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from _util import (  # noqa: E402
+    add_server_option,
     bench_parser,
+    bench_server,
     interleaved,
-    loopback_server,
     machine,
     median,
     run_child,
+    server_label,
     table,
 )
 
@@ -161,7 +168,7 @@ def main(args: argparse.Namespace) -> None:
             ("official SDK, sequential", "sdk", 1),
             ("official SDK, 32 threads", "sdk", 32),
         ]
-    with loopback_server("--items", "1000") as base:
+    with bench_server(args.server, items=1000) as base:
 
         def measure(case: tuple[str, str, int]) -> float:
             _, client, concurrency = case
@@ -184,22 +191,35 @@ def main(args: argparse.Namespace) -> None:
     seconds = {label: values for (label, _, _), values in zip(cases, timings, strict=True)}
     rates = {label: args.lookups / median(values) for label, values in seconds.items()}
     ours = rates[cases[0][0]]
+    # Each row's speed as a multiple of the two references of the issue's table.
+    references = [
+        (label, head)
+        for label, head in [
+            ("official SDK, sequential", "speed vs SDK sequential"),
+            ("bare aiohttp + json.loads, 32 workers", "speed vs bare aiohttp"),
+        ]
+        if label in rates
+    ]
+    headers = ["client", "seconds", "req/s", "journey_async is"]
+    headers += [head for _, head in references]
     rows = [
         [label, f"{args.lookups / rate:.2f}", f"{rate:,.0f}", f"{ours / rate:.2f}x"]
+        + [f"{rate / rates[ref]:.2f}x" for ref, _ in references]
         for label, rate in rates.items()
     ]
     print(
-        f"{machine()}; {args.lookups:,} GETs; median of {args.runs} runs, each in its own "
-        "process, cases interleaved"
+        f"{machine()}; {args.lookups:,} GETs against {server_label(args.server)}; median of "
+        f"{args.runs} runs, each in its own process, cases interleaved"
     )
     if not sdk_installed():
         print("(official SDK not installed: pip install -e '.[bench]' to compare with it)")
     print()
-    print(table(["client", "seconds", "req/s", "journey_async is"], rows))
+    print(table(headers, rows))
 
 
 if __name__ == "__main__":
     parser = bench_parser(__doc__)
+    add_server_option(parser)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--lookups", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32, help=argparse.SUPPRESS)

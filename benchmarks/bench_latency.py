@@ -1,17 +1,24 @@
 """Per-request overhead and start-up: 500 sequential GETs, and `import` as a whole process.
 
 * W3: 500 sequential `get_journey_actiontarget` calls against the loopback server, p50 and mean
-  per call, against a bare `httpx.AsyncClient` + `json.loads` loop and the official SDK (when
-  installed); each client in its own process, median over runs.
-* Import: wall time of `python -c "import X"` minus `python -c "pass"`, best of 7.
+  per call, and the client's CPU time per call (its process's CPU time over the timed calls,
+  divided by their number), against a bare `httpx.AsyncClient` + `json.loads` loop and the
+  official SDK (when installed); with the `aiohttp` extra, also journey_async with
+  `transport="aiohttp"` and a bare `aiohttp.ClientSession` loop. Each client in its own
+  process, median over runs.
+* Import: wall time of `python -c "import X"` minus `python -c "pass"`, best of 7 (not with
+  `--server nginx`: it does not depend on the server).
 
-    python benchmarks/bench_latency.py [--runs 5] [--calls 500]
+`--server nginx` runs W3 against nginx serving the same bodies (`nginx_server.py`).
+
+    python benchmarks/bench_latency.py [--runs 5] [--calls 500] [--server loopback|nginx]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -23,29 +30,33 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from _util import (  # noqa: E402
+    add_server_option,
     bench_parser,
+    bench_server,
     interleaved,
-    loopback_server,
     machine,
     median,
     run_child,
+    server_label,
     table,
 )
 
 TOKEN = "bench-token"
 
 
-async def journey_calls(base_url: str, calls: int) -> list[float]:
+async def journey_calls(base_url: str, calls: int, transport: str | None = None) -> list[float]:
     from journey_async import JourneyClient
 
-    async with JourneyClient(TOKEN, base_url=base_url) as client:
+    async with JourneyClient(TOKEN, base_url=base_url, transport=transport) as client:
         for i in range(20):  # warm the connection and the decoders
             await client.get_journey_actiontarget(f"w-{i}")
+        mark_cpu()
         times = []
         for i in range(calls):
             started = time.perf_counter()
             await client.get_journey_actiontarget(f"t-{i}")
             times.append(time.perf_counter() - started)
+        mark_cpu()
     return times
 
 
@@ -56,13 +67,45 @@ async def httpx_calls(base_url: str, calls: int) -> list[float]:
     async with httpx.AsyncClient(base_url=base_url) as client:
         for i in range(20):
             await client.get(f"/api/v2/journey/actiontargets/w-{i}", headers=headers)
+        mark_cpu()
         times = []
         for i in range(calls):
             started = time.perf_counter()
             response = await client.get(f"/api/v2/journey/actiontargets/t-{i}", headers=headers)
             json.loads(response.content)
             times.append(time.perf_counter() - started)
+        mark_cpu()
     return times
+
+
+async def journey_aiohttp_calls(base_url: str, calls: int) -> list[float]:
+    return await journey_calls(base_url, calls, transport="aiohttp")
+
+
+async def aiohttp_calls(base_url: str, calls: int) -> list[float]:
+    import aiohttp
+
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+    async with aiohttp.ClientSession(base_url) as session:
+        for i in range(20):
+            async with session.get(f"/api/v2/journey/actiontargets/w-{i}", headers=headers) as r:
+                await r.read()
+        mark_cpu()
+        times = []
+        for i in range(calls):
+            started = time.perf_counter()
+            async with session.get(
+                f"/api/v2/journey/actiontargets/t-{i}", headers=headers
+            ) as response:
+                response.raise_for_status()
+                json.loads(await response.read())
+            times.append(time.perf_counter() - started)
+        mark_cpu()
+    return times
+
+
+CPU: list[tuple[float, float]] = []
+"""The process's (user, system) CPU times at the start and end of the timed calls."""
 
 
 def sdk_calls(base_url: str, calls: int) -> list[float]:
@@ -76,12 +119,22 @@ def sdk_calls(base_url: str, calls: int) -> list[float]:
     api = sdk.JourneyApi(api_client)
     for i in range(20):
         api.get_journey_actiontarget(f"w-{i}")
+    mark_cpu()
     times = []
     for i in range(calls):
         started = time.perf_counter()
         api.get_journey_actiontarget(f"t-{i}")
         times.append(time.perf_counter() - started)
+    mark_cpu()
     return times
+
+
+CLIENTS = {
+    "journey_async": journey_calls,
+    "journey_async_aiohttp": journey_aiohttp_calls,
+    "httpx": httpx_calls,
+    "aiohttp": aiohttp_calls,
+}
 
 
 def child(args: argparse.Namespace) -> None:
@@ -90,9 +143,29 @@ def child(args: argparse.Namespace) -> None:
     else:
         import anyio
 
-        fn = journey_calls if args.client == "journey_async" else httpx_calls
-        times = anyio.run(fn, args.base_url, args.calls)
-    print(json.dumps({"p50": statistics.median(times), "mean": statistics.fmean(times)}))
+        times = anyio.run(CLIENTS[args.client], args.base_url, args.calls)
+    print(json.dumps(summary(times)))
+
+
+def summary(times: list[float]) -> dict[str, float]:
+    """p50, mean and CPU per call of one run. The CPU time is the process's between the first
+    and the last timed call (`mark_cpu` before and after), user and system (kernel) time
+    together in `cpu`; it includes the per-call `perf_counter` and `list.append`, as the wall
+    times do."""
+    user = (CPU[-1][0] - CPU[0][0]) / len(times)
+    system = (CPU[-1][1] - CPU[0][1]) / len(times)
+    return {
+        "p50": statistics.median(times),
+        "mean": statistics.fmean(times),
+        "cpu": user + system,
+        "user": user,
+        "system": system,
+    }
+
+
+def mark_cpu() -> None:
+    now = resource.getrusage(resource.RUSAGE_SELF)
+    CPU.append((now.ru_utime, now.ru_stime))
 
 
 def import_ms(module: str) -> float:
@@ -111,12 +184,22 @@ def sdk_installed() -> bool:
     return importlib.util.find_spec("PureCloudPlatformClientV2") is not None
 
 
+def installed(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
 def main(args: argparse.Namespace) -> None:
     clients = [("httpx + json.loads", "httpx"), ("journey_async", "journey_async")]
+    if installed("httpx_aiohttp"):
+        clients += [
+            ("journey_async, transport='aiohttp'", "journey_async_aiohttp"),
+            ("bare aiohttp + json.loads", "aiohttp"),
+        ]
     if sdk_installed():
         clients.append(("official SDK", "sdk"))
-    rows = []
-    with loopback_server("--items", "1000") as base:
+    with bench_server(args.server, items=1000) as base:
 
         def measure(client: tuple[str, str]) -> dict[str, float]:
             return run_child(
@@ -133,18 +216,44 @@ def main(args: argparse.Namespace) -> None:
             )
 
         per_client = interleaved(args.runs, clients, measure)
-        results = {
-            label: (median([r["p50"] for r in rs]), median([r["mean"] for r in rs]))
-            for (label, _), rs in zip(clients, per_client, strict=True)
-        }
-    floor = results["httpx + json.loads"][0]
-    for label, (p50, mean) in results.items():
-        rows.append([label, f"{p50 * 1e6:.0f}", f"{mean * 1e6:.0f}", f"{p50 / floor:.2f}x"])
+    results = {
+        label: {key: median([r[key] for r in rs]) for key in ("p50", "mean", "cpu")}
+        for (label, _), rs in zip(clients, per_client, strict=True)
+    }
+    floor = results["httpx + json.loads"]["p50"]
+    # Speed (1 / p50) as a multiple of the issue's two references; CPU against the SDK's.
+    references = [
+        (label, head)
+        for label, head in [
+            ("official SDK", "speed vs SDK"),
+            ("bare aiohttp + json.loads", "speed vs bare aiohttp"),
+        ]
+        if label in results
+    ]
+    headers = ["client", "p50 us", "mean us", "CPU us/call", "p50 vs httpx"]
+    headers += [head for _, head in references]
+    if "official SDK" in results:
+        headers.append("CPU vs SDK")
+    rows = []
+    for label, r in results.items():
+        row = [
+            label,
+            f"{r['p50'] * 1e6:.0f}",
+            f"{r['mean'] * 1e6:.0f}",
+            f"{r['cpu'] * 1e6:.0f}",
+            f"{r['p50'] / floor:.2f}x",
+        ]
+        row += [f"{results[ref]['p50'] / r['p50']:.2f}x" for ref, _ in references]
+        if "official SDK" in results:
+            row.append(f"{r['cpu'] / results['official SDK']['cpu']:.2f}x")
+        rows.append(row)
     print(
-        f"{machine()}; {args.calls} sequential GETs; median of {args.runs} runs, "
-        "clients interleaved\n"
+        f"{machine()}; {args.calls} sequential GETs against {server_label(args.server)}; "
+        f"median of {args.runs} runs, clients interleaved\n"
     )
-    print(table(["client", "p50 us", "mean us", "p50 vs httpx"], rows))
+    print(table(headers, rows))
+    if args.server != "loopback":
+        return
 
     modules = ["journey_async", "httpx"]
     if sdk_installed():
@@ -155,6 +264,7 @@ def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     parser = bench_parser(__doc__)
+    add_server_option(parser)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--calls", type=int, default=500)
     arguments = parser.parse_args()
