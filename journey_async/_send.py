@@ -9,7 +9,8 @@
 * auth (`_auth.py`) sets `Authorization` only now, after the slot and gate waits, so no
   request leaves with a token that went stale while it queued.
 * send hands the request to httpx, reads the body up to `max_response_size` while it arrives
-  (after decompression), and repairs httpcore's pool when a send is cancelled.
+  (after decompression), and repairs httpcore's pool when a send or read fails or is
+  cancelled (`repair_pool`).
 
 Token requests take their own short path (retry -> send): no slot, no gate, no auth, no user
 middleware. Errors leave this module as `journey_async` errors with the method, the URL, the
@@ -23,11 +24,10 @@ import logging
 import time
 import zlib
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
-from typing import cast
+from typing import Any, cast
 
 import anyio
 import httpx
-import sniffio
 
 from ._auth import auth_middleware
 from ._exceptions import (
@@ -42,7 +42,7 @@ from ._slots import Slots
 from ._types import ATTEMPTS, DEADLINE, TEMPLATE, Clock, Handler, Middleware, Sleep, TokenProvider
 from ._urls import redact_url
 
-__all__ = ["SendPath", "ERROR_TEXT_LIMIT", "read_bounded", "chain"]
+__all__ = ["SendPath", "ERROR_TEXT_LIMIT", "read_bounded", "repair_pool", "chain"]
 
 logger = logging.getLogger("journey_async")
 
@@ -86,11 +86,6 @@ class SendPath:
         self.attempt_timeout = attempt_timeout
         self.pool_timeout = http.timeout.pool
         self.max_response_size = max_response_size
-        # httpcore's pool (httpx's default transport) needs shielding from asyncio's native
-        # cancellation; mocks have no pool and aiohttp guards its own (see `_guarded`).
-        self._guard_native_cancel = isinstance(
-            getattr(http, "_transport", None), httpx.AsyncHTTPTransport
-        )
         self._clock = clock
         cap = retry.max_retry_after if retry is not None else 120.0
         self.gate = RateLimitGate(clock, sleep, cap)
@@ -244,55 +239,24 @@ class SendPath:
         )
         return response
 
-    def _send_once(self, request: httpx.Request) -> Awaitable[httpx.Response]:
-        if self._guard_native_cancel and sniffio.current_async_library() == "asyncio":
-            return _guarded(self._exchange, request)
-        return self._exchange(request)
+    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+        """One request and its whole body, within `max_response_size`.
 
-    async def _exchange(self, request: httpx.Request) -> httpx.Response:
-        """One request and its whole body, within `max_response_size`."""
+        A send or read that ends in an exception (a cancellation above all) leaves httpcore's
+        pool repaired: see `repair_pool`.
+        """
         http = self.http
         try:
             response = await http.send(request, stream=True)
         except BaseException:
-            reap_orphaned_connections(http, request.url)
+            await repair_pool(http, request.url, None)
             raise
-        await read_bounded(response, self.max_response_size)
+        try:
+            await read_bounded(response, self.max_response_size)
+        except BaseException:
+            await repair_pool(http, request.url, response)
+            raise
         return response
-
-
-async def _guarded(
-    exchange: Callable[[httpx.Request], Awaitable[httpx.Response]], request: httpx.Request
-) -> httpx.Response:
-    """Run `exchange(request)` in a child task that only anyio-style cancellation reaches.
-
-    httpcore protects its pool's bookkeeping and its connection closes with anyio shields, and
-    an anyio shield cannot stop a plain asyncio `Task.cancel()`: `asyncio.timeout`,
-    `asyncio.wait_for` or `task.cancel()` landing inside one of those sections leaves a
-    connection that is never usable again (measured: all four of `max_connections=4` within a
-    few hundred cancelled calls). So on asyncio the exchange runs in its own task; a caller's
-    cancellation, of whatever kind, becomes a cancel of the child's anyio scope, which the
-    shields do hold, and the caller waits (shielded) for the child to wind down.
-    """
-    import asyncio
-
-    scope = anyio.CancelScope()
-
-    async def child() -> httpx.Response:
-        with scope:
-            return await exchange(request)
-        raise anyio.get_cancelled_exc_class()  # cancelled through `scope`, by the caller
-
-    task = asyncio.get_running_loop().create_task(child())
-    try:
-        return await asyncio.shield(task)
-    except BaseException:
-        scope.cancel()
-        with anyio.CancelScope(shield=True):
-            await asyncio.wait((task,))
-        if not task.cancelled():
-            task.exception()  # retrieved: the caller's cancellation is what propagates
-        raise
 
 
 async def read_bounded(response: httpx.Response, limit: int) -> None:
@@ -429,37 +393,74 @@ def _too_large(response: httpx.Response, limit: int, how: str) -> ResponseTooLar
     return ResponseTooLargeError(msg, request=redact_request(request), limit=limit)
 
 
-def reap_orphaned_connections(http: httpx.AsyncClient, url: httpx.URL) -> None:
-    """Drop connections httpcore's pool orphaned when a waiting request was cancelled.
+async def repair_pool(
+    http: httpx.AsyncClient, url: httpx.URL, response: httpx.Response | None
+) -> None:
+    """Put httpcore's pool right after a send or read that failed, cancellations above all.
 
-    httpcore (encode/httpcore#1093, 1.0.9) may assign a freshly created connection to a request
-    that is cancelled before it starts connecting; the request leaves the pool's queue but the
-    connection stays, neither idle nor closed nor usable, and holds its slot for ever. After
-    `max_connections` such losses every request fails with `PoolTimeout`. A connection that has
-    never connected and that no queued or active request owns is such an orphan: it has no
-    socket, so removing it from the pool is all the repair needed. Anything unexpected in the
-    pool's private state makes this a no-op.
+    httpcore (1.0.9) keeps its pool's bookkeeping consistent under anyio-style cancellation,
+    which its shields hold; a plain asyncio `Task.cancel()` (`asyncio.timeout`, `wait_for`)
+    passes those shields, and a queued request cancelled at the wrong moment strands a
+    connection even under anyio (encode/httpcore#1093). Each stranded connection holds a pool
+    slot for ever; after `max_connections` of them every request fails with `PoolTimeout`.
+    What can be left behind, and what is done here:
+
+    * this response's stream marked closed while its request is still on the pool's books
+      (its close was interrupted): the request is taken off the books;
+    * a connection no request on the books owns that never connected (the #1093 orphan):
+      dropped (it has no socket);
+    * a connection no request owns that is still NEW or ACTIVE (a cancel landed between its
+      connect and its first request, or inside a request): closed and dropped; a connection
+      serving nobody is IDLE or CLOSED, so this state is unambiguous.
+
+    Runs only after a failure, shielded from further cancellation for at most `_CLOSE_GRACE`
+    seconds; anything unexpected in the pool's private state makes it a no-op.
     """
-    try:
-        import httpcore
-
-        transport = http._transport_for_url(url)
-        pool = getattr(transport, "_pool", None)
-        connections = getattr(pool, "_connections", None)
-        requests = getattr(pool, "_requests", None)
-        if not isinstance(connections, list) or not isinstance(requests, list):
+    with anyio.move_on_after(_CLOSE_GRACE, shield=True):
+        try:
+            stranded = _stranded_connections(http, url, response)
+        except Exception:  # pragma: no cover - a future httpcore with other internals
+            logger.debug("could not inspect httpcore's pool", exc_info=True)
             return
-        owned = {id(pool_request.connection) for pool_request in requests}
-        for connection in list(connections):
-            if (
-                isinstance(connection, httpcore.AsyncHTTPConnection)
-                and id(connection) not in owned
-                and connection._connection is None
-                and not connection._connect_failed
-            ):
-                connections.remove(connection)
-    except Exception:  # pragma: no cover - a future httpcore with other internals
-        logger.debug("could not inspect httpcore's pool for orphaned connections", exc_info=True)
+        for connection in stranded:
+            with contextlib.suppress(Exception):
+                await connection.aclose()
+
+
+def _stranded_connections(
+    http: httpx.AsyncClient, url: httpx.URL, response: httpx.Response | None
+) -> list[Any]:
+    """Take stranded requests and connections off the pool's books; the ones to close."""
+    import httpcore
+    from httpcore._async.http11 import AsyncHTTP11Connection, HTTPConnectionState
+
+    transport = http._transport_for_url(url)
+    pool = getattr(transport, "_pool", None)
+    connections = getattr(pool, "_connections", None)
+    requests = getattr(pool, "_requests", None)
+    if not isinstance(connections, list) or not isinstance(requests, list):
+        return []
+    if response is not None:
+        stream = getattr(getattr(response.stream, "_stream", None), "_httpcore_stream", None)
+        pool_request = getattr(stream, "_pool_request", None)
+        if getattr(stream, "_closed", False) and pool_request in requests:
+            requests.remove(pool_request)  # its close was cut short
+    owned = {id(pool_request.connection) for pool_request in requests}
+    to_close = []
+    for connection in list(connections):
+        if not isinstance(connection, httpcore.AsyncHTTPConnection) or id(connection) in owned:
+            continue
+        inner = connection._connection
+        if inner is None:
+            if not connection._connect_failed:
+                connections.remove(connection)  # the #1093 orphan: never connected
+        elif isinstance(inner, AsyncHTTP11Connection) and inner._state in (
+            HTTPConnectionState.NEW,
+            HTTPConnectionState.ACTIVE,
+        ):
+            connections.remove(connection)
+            to_close.append(connection)
+    return to_close
 
 
 # -- errors -------------------------------------------------------------------------------------
