@@ -9,6 +9,7 @@ async with JourneyClient("my-token", region="mypurecloud.ie") as client:
 """
 
 import logging
+import typing as _typing
 
 from ._auth import CallableToken, ClientCredentials, StaticToken
 from ._bulk import MapUnordered
@@ -30,24 +31,26 @@ from ._exceptions import (
     ServerError,
     TransportError,
 )
-from ._models import (
-    ActionTarget,
-    ActionTargetListing,
-    AssignmentState,
-    JourneyAggregateQueryResponse,
-    JourneyAggregationQuery,
-    PatchActionTarget,
-    SegmentAssignment,
-    SegmentAssignmentListing,
-    SegmentAssignmentsUpdate,
-    SegmentScope,
-)
 from ._pagination import AsyncPager
 from ._regions import REGIONS
 from ._retry import RetryPolicy
 from ._types import Handler, Middleware, TokenProvider
 from ._version import __version__
 from ._wire import to_jsonable
+
+if _typing.TYPE_CHECKING:
+    from .models import (
+        ActionTarget,
+        ActionTargetListing,
+        AssignmentState,
+        JourneyAggregateQueryResponse,
+        JourneyAggregationQuery,
+        PatchActionTarget,
+        SegmentAssignment,
+        SegmentAssignmentListing,
+        SegmentAssignmentsUpdate,
+        SegmentScope,
+    )
 
 __all__ = [
     "__version__",
@@ -95,6 +98,21 @@ __all__ = [
     "JourneyAggregateQueryResponse",
 ]
 
+_MODELS = frozenset(__all__[__all__.index("ActionTarget") :])
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """The models named here come from `journey_async.models`, which loads them on first use."""
+    if name in _MODELS:
+        from . import models
+
+        value = getattr(models, name)
+        globals()[name] = value
+        return value
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
 # A library logs, the application decides where to: without logging configured, nothing is
 # printed (not even warnings, through logging's last-resort handler).
 logging.getLogger("journey_async").addHandler(logging.NullHandler())
@@ -103,7 +121,7 @@ logging.getLogger("journey_async").addHandler(logging.NullHandler())
 # tracebacks, as httpx does.
 for _name in __all__:
     if not _name.startswith("__"):
-        _obj = globals()[_name]
+        _obj = globals().get(_name)
         if hasattr(_obj, "__module__") and isinstance(_obj, type):
             _obj.__module__ = "journey_async"
 del _name, _obj

@@ -43,12 +43,12 @@ from ._cli_output import (
 )
 from ._client import JourneyClient
 from ._exceptions import ApiError, JourneyError, TransportError
-from ._models import (
+from ._version import __version__
+from .models import (
     PatchActionTarget,
     SegmentAssignmentsUpdate,
     ServiceLevel,
 )
-from ._version import __version__
 
 __all__ = ["main"]
 

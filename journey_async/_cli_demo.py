@@ -10,11 +10,11 @@ import httpx
 
 from ._cli_output import render_table
 from ._client import JourneyClient
-from ._models import (
-    JourneyAggregationQuery,
-)
 from ._retry import RetryPolicy
 from ._version import __version__
+from .models import (
+    JourneyAggregationQuery,
+)
 
 __all__ = ["demo"]
 

@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any, TextIO
 
-from ._models import (
+from ._wire import unstructure
+from .models import (
     JourneyAggregateQueryResponse,
     ServiceLevel,
 )
-from ._wire import unstructure
 
 __all__ = [
     "Output",

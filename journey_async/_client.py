@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeVar, overload
 import anyio
 import httpx
 
-from . import _models
+from . import models as _models
 from ._auth import ClientCredentials, StaticToken, as_token_provider
 from ._bulk import MapUnordered, bulk_map
 from ._checks import check_int

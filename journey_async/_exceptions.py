@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 if TYPE_CHECKING:
-    from ._models import ErrorBody
+    from .models import ErrorBody
 
 __all__ = [
     "JourneyError",

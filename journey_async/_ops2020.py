@@ -9,24 +9,27 @@ sent, and how it is checked, is the operation's entry in the generated table.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import models as _m
 from ._checks import check_int
 from ._generated.operations import BY_NAME as _OPS
-from ._models import (
-    ActionTarget,
-    ActionTargetListing,
-    AssignmentState,
-    JourneyAggregateQueryResponse,
-    JourneyAggregationQuery,
-    PatchActionTarget,
-    SegmentAssignment,
-    SegmentAssignmentListing,
-    SegmentAssignmentsUpdate,
-    SegmentScope,
-)
 from ._operations import OperationHost, call_args, prepare
 from ._pagination import AsyncPager
+
+if TYPE_CHECKING:  # the classes load on first use (`journey_async.models`)
+    from .models import (
+        ActionTarget,
+        ActionTargetListing,
+        AssignmentState,
+        JourneyAggregateQueryResponse,
+        JourneyAggregationQuery,
+        PatchActionTarget,
+        SegmentAssignment,
+        SegmentAssignmentListing,
+        SegmentAssignmentsUpdate,
+        SegmentScope,
+    )
 
 __all__ = ["Operations2020"]
 
@@ -39,7 +42,7 @@ class Operations2020(OperationHost):
     async def get_journey_actiontarget(self, action_target_id: str) -> ActionTarget:
         """Retrieve a single action target (`GET /api/v2/journey/actiontargets/{id}`)."""
         return await self._run(
-            _OPS["get_journey_actiontarget"], ActionTarget, action_target_id=action_target_id
+            _OPS["get_journey_actiontarget"], _m.ActionTarget, action_target_id=action_target_id
         )
 
     async def get_journey_actiontargets(
@@ -48,7 +51,7 @@ class Operations2020(OperationHost):
         """Retrieve one page of action targets (`GET /api/v2/journey/actiontargets`)."""
         return await self._run(
             _OPS["get_journey_actiontargets"],
-            ActionTargetListing,
+            _m.ActionTargetListing,
             page_number=page_number,
             page_size=page_size,
         )
@@ -66,7 +69,7 @@ class Operations2020(OperationHost):
         """Retrieve one page of segment assignments by customer id (cursor pagination)."""
         return await self._run(
             _OPS["get_journey_customer_customer_id_segments"],
-            SegmentAssignmentListing,
+            _m.SegmentAssignmentListing,
             **call_args(locals()),
         )
 
@@ -82,7 +85,7 @@ class Operations2020(OperationHost):
         """Retrieve one page of segment assignments by external contact id (cursor pagination)."""
         return await self._run(
             _OPS["get_journey_externalcontact_segments"],
-            SegmentAssignmentListing,
+            _m.SegmentAssignmentListing,
             **call_args(locals()),
         )
 
@@ -97,7 +100,7 @@ class Operations2020(OperationHost):
     ) -> SegmentAssignmentListing:
         """Retrieve one page of segment assignments by session id (cursor pagination)."""
         return await self._run(
-            _OPS["get_journey_session_segments"], SegmentAssignmentListing, **call_args(locals())
+            _OPS["get_journey_session_segments"], _m.SegmentAssignmentListing, **call_args(locals())
         )
 
     async def patch_journey_actiontarget(
@@ -109,7 +112,7 @@ class Operations2020(OperationHost):
         """Update an action target (`PATCH`); only the fields set in `body` are sent."""
         return await self._run(
             _OPS["patch_journey_actiontarget"],
-            ActionTarget,
+            _m.ActionTarget,
             body,
             action_target_id=action_target_id,
         )
@@ -119,7 +122,7 @@ class Operations2020(OperationHost):
     ) -> JourneyAggregateQueryResponse:
         """Run a journey aggregates query (`POST /api/v2/analytics/journeys/aggregates/query`)."""
         return await self._run(
-            _OPS["post_analytics_journeys_aggregates_query"], JourneyAggregateQueryResponse, body
+            _OPS["post_analytics_journeys_aggregates_query"], _m.JourneyAggregateQueryResponse, body
         )
 
     async def post_journey_externalcontact_segments(
@@ -155,7 +158,7 @@ class Operations2020(OperationHost):
         check_int("page_concurrency", page_concurrency, minimum=1)
         return self._page_number_pager(
             _OPS["get_journey_actiontargets"],
-            ActionTargetListing,
+            _m.ActionTargetListing,
             {"page_size": page_size, "page_number": page_number},
             limit,
             page_concurrency if prefetch else 0,
@@ -177,7 +180,7 @@ class Operations2020(OperationHost):
         values = call_args(locals(), "limit", "prefetch")
         return self._cursor_pager(
             _OPS["get_journey_customer_customer_id_segments"],
-            SegmentAssignmentListing,
+            _m.SegmentAssignmentListing,
             values,
             limit,
             prefetch,
@@ -198,7 +201,7 @@ class Operations2020(OperationHost):
         values = call_args(locals(), "limit", "prefetch")
         return self._cursor_pager(
             _OPS["get_journey_externalcontact_segments"],
-            SegmentAssignmentListing,
+            _m.SegmentAssignmentListing,
             values,
             limit,
             prefetch,
@@ -221,5 +224,9 @@ class Operations2020(OperationHost):
         """
         values = call_args(locals(), "limit", "prefetch")
         return self._cursor_pager(
-            _OPS["get_journey_session_segments"], SegmentAssignmentListing, values, limit, prefetch
+            _OPS["get_journey_session_segments"],
+            _m.SegmentAssignmentListing,
+            values,
+            limit,
+            prefetch,
         )

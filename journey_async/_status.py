@@ -13,6 +13,7 @@ import math
 
 import httpx
 
+from . import models
 from ._exceptions import (
     ApiError,
     AuthenticationError,
@@ -26,7 +27,6 @@ from ._exceptions import (
     redact_request,
     scrub,
 )
-from ._models import ErrorBody
 from ._retry import parse_retry_after
 from ._serde import decode_data
 
@@ -65,7 +65,7 @@ def make_status_error(response: httpx.Response, *, context: str) -> ApiError:
     status = response.status_code
     request = response.request
     text = scrub(response.text, request)
-    body: ErrorBody | None = None
+    body: models.ErrorBody | None = None
     try:
         data = json.loads(text)
         if "\\" in text:
@@ -76,7 +76,7 @@ def make_status_error(response: httpx.Response, *, context: str) -> ApiError:
         data = None
     if isinstance(data, dict):
         try:
-            body = decode_data(data, ErrorBody)
+            body = decode_data(data, models.ErrorBody)
         except DecodeError:
             body = None
     code = body.code if body is not None else None

@@ -57,23 +57,17 @@ def to_camel(name: str) -> str:
 
 _fields: dict[type, tuple[tuple[attrs.Attribute[Any], str], ...]] = {}
 
-_WRITTEN_IN = {__package__: f"{__package__}._models"}
-"""The module a class was written in, by `__module__`: the package presents the hand-written
-models as its own (`journey_async.ActionTarget`), and its namespace does not hold every type
-they name."""
-
 
 def model_fields(cls: type) -> tuple[tuple[attrs.Attribute[Any], str], ...]:
     """The fields of model `cls`, each with its JSON name, annotations resolved.
 
     Annotations are resolved on first use (about 10 ms for all models at import), in the
-    namespace of the module the class was written in (`sys.modules[cls.__module__]`, but see
-    `_WRITTEN_IN`): the generated models reuse names of hand-written ones, and each must get
-    its own module's classes.
+    namespace of the module the class was written in (`sys.modules[cls.__module__]`), so
+    models defined elsewhere (tests, users' subclasses) resolve in their own module.
     """
     found = _fields.get(cls)
     if found is None:
-        name = _WRITTEN_IN.get(cls.__module__, cls.__module__)
+        name = cls.__module__
         namespace = vars(sys.modules.get(name) or importlib.import_module(name))
         attrs.resolve_types(cls, globalns=namespace)
         names = namespace.get("JSON_NAMES")

@@ -8,8 +8,8 @@ Reads `spec/journey-2020.json` (the 2020 API, 8 operations) and `spec/journey-20
 API, 29 operations) and writes:
 
 * `journey_async/_generated/models.py`: one attrs class per schema of both files, a schema present
-  in both eras being one class with the union of its fields, written the way the hand-written
-  `journey_async/_models.py` is (see `ModelWriter`);
+  in both eras being one class with the union of its fields (see `ModelWriter`);
+* `journey_async/models.py`: the public names of those classes, loaded on first use;
 * `journey_async/_generated/operations.py`: one `Operation` (`journey_async/_operations.py`)
   per operation of both files (see `OperationWriter`).
 
@@ -39,6 +39,7 @@ ERAS = ("2020", "2026")
 SPEC_FILES = {"2020": "spec/journey-2020.json", "2026": "spec/journey-2026.json"}
 MODELS_FILE = "journey_async/_generated/models.py"
 OPERATIONS_FILE = "journey_async/_generated/operations.py"
+FACADE_FILE = "journey_async/models.py"
 LINE_LENGTH = 100  # ruff's line-length in pyproject.toml
 HTTP_METHODS = ("get", "put", "post", "patch", "delete")
 
@@ -52,9 +53,9 @@ HEADER = (
 
 # Enum class names: by default an enum is named after its schema and field
 # (`ActionTemplate.mediaType` -> `ActionTemplateMediaType`) and fields with the same set of values
-# share one class. These names win: the ones `journey_async/_models.py` already uses (same
-# values), and shorter names for enums shared by several schemas. Occurrences mapped to the same
-# name become one class with the union of their values.
+# share one class. These names win: the ones the client's 2020 release used (same values), and
+# shorter names for enums shared by several schemas. Occurrences mapped to the same name become
+# one class with the union of their values.
 ENUM_NAMES: dict[tuple[str, str], str] = {
     ("ActionTarget", "state"): "ActionTargetState",
     ("ActionTarget", "supportedMediaTypes"): "MediaType",
@@ -78,6 +79,11 @@ ENUM_NAMES: dict[tuple[str, str], str] = {
     ("SegmentAssignmentSegment", "scope"): "SegmentScope",
     ("TextStyleProperties", "textAlign"): "TextAlign",
 }
+
+# Enum values that neither spec file lists but the 2020 reference does: REFERENCE.md §4 gives
+# `Limit.namespace` with `admin.notice`, which the 2026 file lists as `organization.notice`; a
+# value the client knew in 2020 stays a member.
+EXTRA_ENUM_VALUES: dict[str, tuple[str, ...]] = {"LimitNamespace": ("admin.notice",)}
 
 # The 2020 operations that are not in the 2026 file: why (REFERENCE-2026.md §6, the 2020 timeline
 # in REFERENCE.md §1, and the 2026 file's `x-absent-operations`) and what to use instead.
@@ -121,6 +127,11 @@ CLASS_NOTES = {
     ),
 }
 
+# Response models whose fields are positional (in schema order), as the client's 2020 release had
+# them: `KeyValue("region", "emea")`. Like every response model's, they are optional, so that
+# decoding never fails on a missing field.
+POSITIONAL_MODELS = {"KeyValue"}
+
 # The POSTs that create something on every call, so that a retried request could create it
 # twice: a segment, an action map, an action template, an aggregates job. Every other operation
 # is idempotent (GETs, DELETEs, PATCHes; the aggregates query only reads; assigning a segment that
@@ -149,9 +160,9 @@ MODELS_PREAMBLE = '''\
 
 One attrs class per schema of `spec/journey-2020.json` and `spec/journey-2026.json`; a
 schema present in both is one class with the union of the fields, so that a payload of
-either era decodes. The conventions are those of `journey_async._models`: response models
-have every field optional (missing -> None); request-only models take the fields their
-schema requires as required, positional arguments; enum fields hold a member of the
+either era decodes. Response models have every field optional (missing -> None);
+request-only models take the fields their schema requires as required, positional
+arguments; enum fields hold a member of the
 matching `str` enum, or the plain `str` for a value added after the spec. Attribute names
 are the official SDK's; `_wire.to_camel` gives back the JSON name, except for the fields
 in `JSON_NAMES`.
@@ -652,7 +663,7 @@ def name_enums(schemas: dict[str, Schema]) -> tuple[dict[tuple[str, str], str], 
     enums: dict[str, Enum] = {}
     for name in sorted(set(names.values())):
         keys = sorted(k for k, n in names.items() if n == name)
-        values = merge_values(occurrences[k] for k in keys)
+        values = merge_values([*(occurrences[k] for k in keys), EXTRA_ENUM_VALUES.get(name, ())])
         enums[name] = Enum(name, values, [(k[0], attrs_of[k]) for k in keys])
         members = [member_name(v) for v in values]
         if len(set(members)) != len(members):
@@ -719,7 +730,7 @@ def era_text(eras: list[str]) -> str:
 
 
 class ModelWriter:
-    """Writes models.py in the conventions of `journey_async/_models.py`.
+    """Writes `_generated/models.py`, in these conventions:
 
     * enums: `_StrEnum` subclasses, members named after their values in UPPER_SNAKE; enum fields
       are typed `TheEnum | str`: every enum is open, an unknown value decodes as a plain `str`;
@@ -860,8 +871,9 @@ class ModelWriter:
         ordered = [f for f in schema.fields.values() if f.json_name in required] + [
             f for f in schema.fields.values() if f.json_name not in required
         ]
+        positional = required or name in POSITIONAL_MODELS
         lines = [
-            "@attrs.define" if required else "@attrs.define(kw_only=True)",
+            "@attrs.define" if positional else "@attrs.define(kw_only=True)",
             f"class {name}(Model):",
             self.model_docstring(schema),
             "",
@@ -1190,6 +1202,56 @@ class OperationWriter:
         return "".join(out)
 
 
+FACADE_DOC = '''\
+"""Typed models of the Journey API, both eras: attrs classes and their `str` enums.
+
+One class per schema of the 2020 and 2026 API descriptions; a schema of both eras is one class
+with the union of the fields, so either payload decodes. Response models have every field
+optional; request models take what the API requires as required arguments; enum fields hold a
+member of the `str` enum or, for a value added later, the plain `str`.
+
+The classes are defined in `journey_async._generated.models` (about 200 classes, some 100 ms
+to build), which is imported on the first use of any name here, not by `import journey_async`.
+"""
+
+import typing as _typing
+
+'''
+
+FACADE_LOADER = '''
+
+def __getattr__(name: str) -> _typing.Any:
+    """Load the generated models on first use of one of their names."""
+    if name not in __all__:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    from ._generated import models
+
+    namespace = globals()
+    namespace.update({key: getattr(models, key) for key in __all__})
+    return namespace[name]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+'''
+
+
+def render_facade(enums: list[str], models: list[str]) -> str:
+    """`journey_async/models.py`: the public names, with the classes loaded on first use."""
+    imports = ["if _typing.TYPE_CHECKING:", "    from ._generated.models import ("]
+    # ruff's isort order; `__all__` below re-exports them for type checkers
+    imports += [f"        {name}," for name in sorted(enums + models, key=str.lower)]
+    imports += ["    )"]
+    names = ["__all__ = ["]
+    names += ["    # enums"] + [f'    "{n}",' for n in enums]
+    names += ["    # models"] + [f'    "{n}",' for n in models]
+    names += ["]"]
+    return (
+        HEADER + FACADE_DOC + "\n".join(imports) + "\n\n" + "\n".join(names) + "\n" + FACADE_LOADER
+    )
+
+
 def split_string(text: str, width: int) -> list[str]:
     """Split `text` at spaces into pieces of at most `width` characters (spaces kept)."""
     pieces: list[str] = []
@@ -1223,7 +1285,11 @@ def build(root: Path = ROOT) -> Generated:
     roles = find_roles(specs, schemas, operations)
     models = ModelWriter(schemas, roles)
     rows = operation_table(operations)
-    files = {MODELS_FILE: models.render(), OPERATIONS_FILE: OperationWriter(rows).render()}
+    files = {
+        MODELS_FILE: models.render(),
+        FACADE_FILE: render_facade(list(models.enums), sorted(schemas)),
+        OPERATIONS_FILE: OperationWriter(rows).render(),
+    }
     return Generated(schemas, roles, models, rows, files)
 
 

@@ -4,9 +4,9 @@
 
 One attrs class per schema of `spec/journey-2020.json` and `spec/journey-2026.json`; a
 schema present in both is one class with the union of the fields, so that a payload of
-either era decodes. The conventions are those of `journey_async._models`: response models
-have every field optional (missing -> None); request-only models take the fields their
-schema requires as required, positional arguments; enum fields hold a member of the
+either era decodes. Response models have every field optional (missing -> None);
+request-only models take the fields their schema requires as required, positional
+arguments; enum fields hold a member of the
 matching `str` enum, or the plain `str` for a value added after the spec. Attribute names
 are the official SDK's; `_wire.to_camel` gives back the JSON name, except for the fields
 in `JSON_NAMES`.
@@ -651,6 +651,7 @@ class LimitNamespace(_StrEnum):
     WORKFORCE_MANAGEMENT_SELF_SCHEDULE = "workforce.management.self.schedule"
     WORKFORCE_MANAGEMENT_SHIFT_TRADING = "workforce.management.shift.trading"
     SYSTEM = "system"
+    ADMIN_NOTICE = "admin.notice"
 
 
 class MediaType(_StrEnum):
@@ -1767,7 +1768,7 @@ class JourneyViewUser(Model):
     self_uri: str | None = None
 
 
-@attrs.define(kw_only=True)
+@attrs.define
 class KeyValue(Model):
     """Part of `ActionTarget.user_data` (2020 and 2026 APIs)."""
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from .._models import JourneyDimension, JourneyMetric
+from ..models import JourneyDimension, JourneyMetric
 from ._schema import check_body
 from ._util import (
     ApiError,

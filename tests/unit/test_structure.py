@@ -58,7 +58,10 @@ def _source(fn: Any) -> str:
 
 def test_golden_structure_source() -> None:
     fn = structure_fn(models.ServiceLevel)
-    assert fn.__code__.co_filename == "<journey_async structure journey_async._models.ServiceLevel>"
+    assert (
+        fn.__code__.co_filename
+        == "<journey_async structure journey_async._generated.models.ServiceLevel>"
+    )
     assert _source(fn) == GOLDEN_SERVICE_LEVEL
 
 
@@ -66,7 +69,10 @@ def test_a_traceback_through_generated_code_shows_its_lines() -> None:
     with pytest.raises(Invalid) as caught:
         structure_fn(models.ServiceLevel)({"durationMs": "1500"})
     text = "".join(traceback.format_exception(caught.value))
-    assert 'File "<journey_async structure journey_async._models.ServiceLevel>", line 13' in text
+    assert (
+        'File "<journey_async structure journey_async._generated.models.ServiceLevel>", line 13'
+        in text
+    )
     assert "raise _invalid('.durationMs', v2, 'an integer')" in text
 
 
@@ -76,7 +82,7 @@ def test_each_generated_function_has_its_own_file_name() -> None:
     second = _structure._StructureFnBuilder().get(models.ServiceLevel)
     assert second is not first
     name = second.__code__.co_filename
-    assert name.startswith("<journey_async structure journey_async._models.ServiceLevel-")
+    assert name.startswith("<journey_async structure journey_async._generated.models.ServiceLevel-")
     assert _source(second) == _source(first) == GOLDEN_SERVICE_LEVEL
     linecache.checkcache()  # entries without a file on disk survive a check
     assert _source(second) == GOLDEN_SERVICE_LEVEL
