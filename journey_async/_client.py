@@ -41,15 +41,16 @@ from ._config import (
 )
 from ._exceptions import DecodeError, scrub_error
 from ._limits import MAX_URL_LENGTH
-from ._operations import Operation, Prepared, prepare
+from ._operations import Operation, Prepared, prepare, warn_deprecated
 from ._ops2020 import Operations2020
+from ._ops2026 import Operations2026
 from ._pagination import AsyncPager, Listing
 from ._regions import api_base_url
 from ._retry import RateLimitGate, RetryPolicy
 from ._send import SendPath
 from ._serde import decode
 from ._status import make_status_error
-from ._types import TEMPLATE, Clock, Middleware, Sleep, TokenSource
+from ._types import IDEMPOTENT, TEMPLATE, Clock, Middleware, Sleep, TokenSource
 from ._urls import redact_url
 from ._version import __version__
 
@@ -68,7 +69,7 @@ D = TypeVar("D")
 P = TypeVar("P", bound=Listing)
 
 
-class JourneyClient(Operations2020):
+class JourneyClient(Operations2026, Operations2020):
     """Async client for the Genesys Cloud Journey API.
 
     ```python
@@ -334,6 +335,8 @@ class JourneyClient(Operations2020):
             content=content,
         )
         request.extensions[TEMPLATE] = op.template
+        if not op.idempotent:
+            request.extensions[IDEMPOTENT] = False
         response = await self._path.send(request)
         if not 200 <= response.status_code < 300:
             raise make_status_error(response, context=f"{op.method} {prepared.path}")
@@ -352,9 +355,22 @@ class JourneyClient(Operations2020):
             scrub_error(exc, response.request)  # a server may echo the token in the body
             raise
 
+    def _prepare(self, op: Operation, values: Mapping[str, Any], body: object = None) -> Prepared:
+        """Check one call of `op` (a deprecated one warns, once, at the user's call)."""
+        if op.deprecated is not None:
+            # this frame, _run or the pager factory, the operation's method, the user's line
+            warn_deprecated(op, 4)
+        return prepare(op, values, body_types(op), body)
+
     async def _run(self, op: Operation, model: type[T], /, body: object = None, **values: Any) -> T:
         """Check the arguments of one call of `op`, send it and decode the result."""
-        return await self._call(op, prepare(op, values, body_types(op), body), model)
+        return await self._call(op, self._prepare(op, values, body), model)
+
+    async def _run_no_result(self, op: Operation, /, body: object = None, **values: Any) -> None:
+        """Check one call of `op` and send it; a 2xx answer has nothing to decode."""
+        prepared = self._prepare(op, values, body)
+        response = await self._request(op, prepared, prepared.target())
+        del response
 
     def _cursor_pager(
         self,
@@ -365,7 +381,7 @@ class JourneyClient(Operations2020):
         prefetch: bool,
     ) -> AsyncPager[Any, P]:
         """A pager over a listing with the `after` cursor in `nextUri`; arguments checked once."""
-        prepared = prepare(op, values)
+        prepared = self._prepare(op, values)
 
         async def fetch(cursor: str | None) -> P:
             return await self._call(op, prepared, model, prepared.target("after", cursor))
@@ -387,7 +403,7 @@ class JourneyClient(Operations2020):
         depth: int,
     ) -> AsyncPager[Any, P]:
         """A pager over a page-number listing; arguments checked once."""
-        prepared = prepare(op, values)
+        prepared = self._prepare(op, values)
 
         async def fetch(number: int) -> P:
             return await self._call(op, prepared, model, prepared.target("pageNumber", str(number)))
@@ -395,6 +411,35 @@ class JourneyClient(Operations2020):
         return AsyncPager.by_page_number(
             fetch, start=values["page_number"], limit=limit, depth=depth
         )
+
+    def _cursor_field_pager(
+        self,
+        op: Operation,
+        model: type[T],
+        values: dict[str, Any],
+        limit: int | None,
+        prefetch: bool,
+    ) -> AsyncPager[Any, T]:
+        """A pager over a listing that returns its next `cursor` as a field."""
+        prepared = self._prepare(op, values)
+
+        async def fetch(cursor: str | None) -> T:
+            return await self._call(op, prepared, model, prepared.target("cursor", cursor))
+
+        return AsyncPager.by_cursor_field(
+            fetch, cursor=values.get("cursor"), limit=limit, depth=1 if prefetch else 0
+        )
+
+    def _one_page_pager(
+        self, op: Operation, model: type[P], values: dict[str, Any], limit: int | None
+    ) -> AsyncPager[Any, P]:
+        """A pager over one response of a listing asked for by ids (no paging)."""
+        prepared = self._prepare(op, values)
+
+        async def fetch() -> P:
+            return await self._call(op, prepared, model)
+
+        return AsyncPager.one_page(fetch, limit=limit)
 
     def _body_types(self, op: Operation) -> tuple[type, ...]:
         return body_types(op)

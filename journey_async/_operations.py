@@ -9,6 +9,7 @@ request. A pager prepares once and then only swaps its cursor or page number per
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote, urlencode
@@ -32,6 +33,8 @@ __all__ = [
     "prepare",
     "path_segment",
     "call_args",
+    "given_args",
+    "warn_deprecated",
     "OperationHost",
 ]
 
@@ -225,6 +228,8 @@ def _text(param: Param, value: object) -> str:
 
 
 def _str_list(param: Param, value: object) -> list[tuple[str, str]]:
+    if isinstance(value, str) and param.list_format == "csv":
+        value = value.split(",")  # the SDK's comma-joined form of a csv list
     if isinstance(value, str) or not isinstance(value, Sequence):
         msg = f"{param.name} must be a list of strings, got {type(value).__name__}"
         raise ValueError(msg)
@@ -261,6 +266,27 @@ def call_args(values: dict[str, Any], *skip: str) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k != "self" and k not in skip}
 
 
+def given_args(values: dict[str, Any], *skip: str) -> dict[str, Any]:
+    """Like `call_args`, without the arguments left at None (the API's own default applies)."""
+    return {k: v for k, v in values.items() if k != "self" and k not in skip and v is not None}
+
+
+_warned: set[str] = set()
+"""The operations whose deprecation was already reported in this process."""
+
+
+def warn_deprecated(op: Operation, stacklevel: int) -> None:
+    """Emit `op`'s DeprecationWarning, with its reason, the first time `op` is used.
+
+    `stacklevel` counts from the caller of this function (1: the caller's own line).
+    """
+    if op.deprecated is None or op.name in _warned:
+        return
+    _warned.add(op.name)
+    msg = f"{op.name} is deprecated: {op.deprecated}"
+    warnings.warn(msg, DeprecationWarning, stacklevel=stacklevel + 1)
+
+
 T = TypeVar("T")
 P = TypeVar("P", bound=Listing)
 
@@ -271,8 +297,16 @@ class OperationHost:
     `JourneyClient` implements these; the mixins (`Operations2020`, ...) only describe calls.
     """
 
+    def _prepare(self, op: Operation, values: Mapping[str, Any], body: object = None) -> Prepared:
+        """Check one call of `op` (a deprecated operation warns once)."""
+        raise NotImplementedError
+
     async def _run(self, op: Operation, model: type[T], /, body: object = None, **values: Any) -> T:
         """Check one call of `op`, send it and decode the result into `model`."""
+        raise NotImplementedError
+
+    async def _run_no_result(self, op: Operation, /, body: object = None, **values: Any) -> None:
+        """Check one call of `op` and send it; the response has no body to decode."""
         raise NotImplementedError
 
     async def _request(self, op: Operation, prepared: Prepared, target: str) -> httpx.Response:
@@ -298,6 +332,23 @@ class OperationHost:
         self, op: Operation, model: type[P], values: dict[str, Any], limit: int | None, depth: int
     ) -> AsyncPager[Any, P]:
         """A pager following page numbers."""
+        raise NotImplementedError
+
+    def _cursor_field_pager(
+        self,
+        op: Operation,
+        model: type[T],
+        values: dict[str, Any],
+        limit: int | None,
+        prefetch: bool,
+    ) -> AsyncPager[Any, T]:
+        """A pager sending back each page's `cursor` field."""
+        raise NotImplementedError
+
+    def _one_page_pager(
+        self, op: Operation, model: type[P], values: dict[str, Any], limit: int | None
+    ) -> AsyncPager[Any, P]:
+        """A pager over one unpaged response."""
         raise NotImplementedError
 
 

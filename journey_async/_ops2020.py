@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from . import models as _m
 from ._checks import check_int
 from ._generated.operations import BY_NAME as _OPS
-from ._operations import OperationHost, call_args, prepare
+from ._operations import OperationHost, call_args
 from ._pagination import AsyncPager
 
 if TYPE_CHECKING:  # the classes load on first use (`journey_async.models`)
@@ -132,11 +132,11 @@ class Operations2020(OperationHost):
         body: Sequence[SegmentAssignmentsUpdate | Mapping[str, Any]] | None = None,
     ) -> None:
         """Assign or unassign segments for an external contact (a JSON array body; no result)."""
-        op = _OPS["post_journey_externalcontact_segments"]
-        prepared = prepare(
-            op, {"external_contact_id": external_contact_id}, self._body_types(op), body
+        await self._run_no_result(
+            _OPS["post_journey_externalcontact_segments"],
+            body,
+            external_contact_id=external_contact_id,
         )
-        await self._request(op, prepared, prepared.target())
 
     # -- pagination -------------------------------------------------------------------------------
 

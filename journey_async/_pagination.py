@@ -1,8 +1,13 @@
-"""`AsyncPager`: async iteration over the two pagination styles of the Journey API.
+"""`AsyncPager`: async iteration over the pagination styles of the Journey API.
 
-* cursor (`after`): the segment listings. Each page's `nextUri` carries the next cursor in its
-  `after` query parameter; the pager reads it from there, never follows the URI itself.
-* page numbers (`pageNumber`, `pageCount`): the action-target listing.
+* cursor (`after`): the segment listings of 2020, today's sessions and events. Each page's
+  `nextUri` carries the next cursor in its `after` query parameter; the pager reads it from
+  there, never follows the URI itself.
+* cursor field (`cursor`): the aggregates job results, whose items are `results`.
+* page numbers (`pageNumber`, `pageCount`): action targets, segments, action maps, action
+  templates, views.
+* one page: a page-number listing asked for by ids (`segmentIds`, `actionMapIds`), which the
+  API answers without paging.
 
 The pager receives a `fetch` callable (it never sees the client), so it is tested with plain
 async functions. Iteration is class-based, not an async generator: nothing is left suspended
@@ -35,7 +40,7 @@ from ._limits import MAX_URL_LENGTH
 __all__ = ["AsyncPager", "CursorFetch", "PageFetch", "Listing"]
 
 T = TypeVar("T")
-P = TypeVar("P", bound="Listing")
+P = TypeVar("P")
 P_co = TypeVar("P_co", covariant=True)
 
 
@@ -58,6 +63,7 @@ class _CursorSource:
     """Cursor rules: ask with `after`, read the next cursor from `nextUri`, refuse loops."""
 
     style = "cursor"
+    items = "entities"
 
     def __init__(self, fetch: CursorFetch, base_url: httpx.URL, after: str | None) -> None:
         self._fetch = fetch
@@ -141,6 +147,7 @@ class _PageNumberSource:
     """Page-number rules: ask for 1, 2, ...; stop at `pageCount`, an empty page or no nextUri."""
 
     style = "page"
+    items = "entities"
 
     def __init__(self, fetch: PageFetch, start: int) -> None:
         self._fetch = fetch
@@ -167,6 +174,64 @@ class _PageNumberSource:
         if page.page_count is None:
             return [following]
         return list(range(following, min(following + depth, page.page_count + 1)))
+
+
+class _FieldCursorSource:
+    """Cursor-field rules: ask with `cursor`, send back the page's `cursor`, refuse loops.
+
+    The items are the page's `results`; the listing ends at a page without a cursor or
+    without results.
+    """
+
+    style = "cursor"
+    items = "results"
+
+    def __init__(self, fetch: CursorFetch, cursor: str | None) -> None:
+        self._fetch = fetch
+        self.start: str | None = cursor
+        self._seen: set[str] = set() if cursor is None else {cursor}
+
+    async def fetch(self, key: Any) -> Any:
+        return await self._fetch(key)
+
+    def advance(self, key: Any, page: Any) -> str | None:
+        following = page.cursor
+        if not page.results or not following:
+            return None
+        if following in self._seen:
+            msg = (
+                f"the server returned cursor {following!r} a second time; "
+                "stopping instead of looping forever"
+            )
+            raise PaginationError(msg)
+        self._seen.add(following)
+        return str(following)
+
+    def lookahead(self, following: Any, page: Any, depth: int) -> list[Any]:
+        return [following]
+
+
+class _OnePageSource:
+    """One request, one page: a listing asked for by ids, which the API does not page."""
+
+    style = "one"
+    items = "entities"
+    start = None
+
+    def __init__(self, fetch: Callable[[], Awaitable[Any]]) -> None:
+        self._fetch = fetch
+
+    async def fetch(self, key: Any) -> Any:
+        return await self._fetch()
+
+    def advance(self, key: Any, page: Any) -> None:
+        return None
+
+    def lookahead(self, following: Any, page: Any, depth: int) -> list[Any]:
+        return []
+
+
+_Source = _CursorSource | _PageNumberSource | _FieldCursorSource | _OnePageSource
 
 
 class _Prefetch:
@@ -261,7 +326,7 @@ class AsyncPager(Generic[T, P]):
 
     def __init__(
         self,
-        source: _CursorSource | _PageNumberSource,
+        source: _Source,
         limit: int | None,
         *,
         depth: int = 1,
@@ -269,6 +334,9 @@ class AsyncPager(Generic[T, P]):
         if limit is not None:
             check_int("limit", limit, minimum=0)
         self._source = source
+        self._items = source.items
+        self._released = False
+        self._complete = False  # the server said there is no page after the last one fetched
         self._limit = limit
         self._prefetch_depth = check_int("depth", depth, minimum=0)
         self._yielded = 0  # items handed to the consumer
@@ -304,6 +372,20 @@ class AsyncPager(Generic[T, P]):
     ) -> AsyncPager[Any, Any]:
         """A pager asking for page `start`, `start + 1`, ... until `pageCount`."""
         return cls(_PageNumberSource(fetch, start), limit, depth=depth)
+
+    @classmethod
+    def by_cursor_field(
+        cls, fetch: CursorFetch, *, cursor: str | None, limit: int | None, depth: int = 1
+    ) -> AsyncPager[Any, Any]:
+        """A pager sending back each page's `cursor` field; the items are `results`."""
+        return cls(_FieldCursorSource(fetch, cursor), limit, depth=depth)
+
+    @classmethod
+    def one_page(
+        cls, fetch: Callable[[], Awaitable[Any]], *, limit: int | None
+    ) -> AsyncPager[Any, Any]:
+        """A pager over one unpaged response (`next_page_number` and `next_cursor` stay None)."""
+        return cls(_OnePageSource(fetch), limit, depth=0)
 
     # -- resuming -----------------------------------------------------------------------------
 
@@ -365,7 +447,7 @@ class AsyncPager(Generic[T, P]):
             page = await self._source.fetch(key)
         self._started = True
         self._current = key
-        entities = page.entities or []
+        entities = getattr(page, self._items) or []
         self._consumed = not entities
         self._fetched += len(entities)
         try:
@@ -375,6 +457,7 @@ class AsyncPager(Generic[T, P]):
             self._deferred = exc
             following = None
         self._next = _END if following is None else following
+        self._complete = following is None and self._deferred is None
         if following is not None:
             self._schedule(page, following)
         return page
@@ -386,7 +469,7 @@ class AsyncPager(Generic[T, P]):
         keys = self._source.lookahead(following, page, self._prefetch_depth)
         if self._limit is not None:
             remaining = self._limit - self._fetched
-            per_page = len(page.entities or []) or 1
+            per_page = len(getattr(page, self._items) or []) or 1
             keys = keys[: max(0, -(-remaining // per_page))]  # only pages the limit needs
         for key in keys:
             if key not in self._pending:
@@ -415,7 +498,7 @@ class AsyncPager(Generic[T, P]):
         while True:
             page = self._page
             if page is not None:
-                entities = page.entities or []
+                entities = getattr(page, self._items) or []
                 if self._index < len(entities) and not self._limit_reached():
                     item: T = entities[self._index]
                     self._index += 1
@@ -426,7 +509,7 @@ class AsyncPager(Generic[T, P]):
             self._page = await self._next_page()
             self._index = 0
             if self._page is None:
-                await self._cancel_pending()
+                await self._finish()
                 raise StopAsyncIteration
 
     def pages(self) -> _PageIterator[P]:
@@ -444,10 +527,20 @@ class AsyncPager(Generic[T, P]):
                 with contextlib.suppress(sys.modules["asyncio"].CancelledError):
                     await job.task
 
+    async def _finish(self) -> None:
+        """The listing ended, or the pager is closed: nothing may stay in flight, and a source
+        with something to undo (the aggregates job: delete the job) is told whether the
+        listing was left before its end."""
+        await self._cancel_pending()
+        release = getattr(self._source, "release", None)
+        if release is not None and not self._released:
+            self._released = True
+            await release(early=not self._complete)
+
     async def aclose(self) -> None:
         """Stop the pager: cancel a prefetch in flight; no further request will be made."""
         self._closed = True
-        await self._cancel_pending()
+        await self._finish()
         tg, self._tg = self._tg, None
         if tg is not None:
             tg.cancel_scope.cancel()
@@ -488,15 +581,17 @@ class _PageIterator(Generic[P_co]):
         pager = self._pager
         page = await pager._next_page()
         if page is None:
+            await pager._finish()
             raise StopAsyncIteration
-        entities = page.entities or []
+        field = pager._items
+        entities = getattr(page, field) or []
         pager._consumed = True
         if pager._limit is not None:
             room = pager._limit - pager._yielded
             if len(entities) > room:
-                page = attrs.evolve(page, entities=entities[:room])
+                entities = entities[:room]
+                page = attrs.evolve(page, **{field: entities})
                 pager._consumed = False
-                entities = page.entities
         pager._yielded += len(entities)
         result: P_co = page
         return result

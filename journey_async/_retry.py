@@ -19,7 +19,7 @@ import attrs
 import httpx
 
 from ._checks import check_int, is_finite_number
-from ._types import ATTEMPTS, DEADLINE, TEMPLATE, Clock, Handler, Middleware, Sleep
+from ._types import ATTEMPTS, DEADLINE, IDEMPOTENT, TEMPLATE, Clock, Handler, Middleware, Sleep
 
 __all__ = [
     "RetryPolicy",
@@ -62,6 +62,11 @@ class RetryPolicy:
         retry_timeouts: also retry read/write timeouts and responses dropped mid-way, where the
             request may have reached the server. Connection failures where nothing was sent are
             always retried.
+
+    The operations that create something on each call (`post_journey_segments`,
+    `post_journey_actionmaps`, `post_journey_actiontemplates`,
+    `post_analytics_journeys_aggregates_jobs`) are never re-sent once they may have reached
+    the server: for them only connection failures and 429/503 answers are retried.
     """
 
     max_attempts: int = attrs.field(default=4, validator=_attempts)
@@ -302,6 +307,10 @@ _MAYBE_SENT = (
 )
 
 
+_NOT_ACTED_ON = frozenset({429, 503})
+"""Statuses that say the server did not act on the request (rate limited, unavailable)."""
+
+
 def classify_transport_error(exc: httpx.TransportError) -> str | None:
     """`"unsent"` (safe to retry always), `"maybe-sent"` (retry when `retry_timeouts`), or None."""
     if isinstance(exc, _NEVER_SENT):
@@ -329,6 +338,8 @@ def retry_middleware(
         deadline = extensions.get(DEADLINE)
         if deadline is None:
             deadline = clock() + policy.budget
+        # A request that creates something is re-sent only when it cannot have been acted on.
+        idempotent = extensions.get(IDEMPOTENT, True)
         attempt = 1
         while True:
             extensions[ATTEMPTS] = attempt
@@ -336,7 +347,9 @@ def retry_middleware(
                 response = await call_next(request)
             except httpx.TransportError as exc:
                 kind = classify_transport_error(exc)
-                if kind is None or (kind == "maybe-sent" and not policy.retry_timeouts):
+                if kind is None or (
+                    kind == "maybe-sent" and not (policy.retry_timeouts and idempotent)
+                ):
                     raise
                 wait = policy.backoff(attempt)
                 if gate is not None:
@@ -348,7 +361,9 @@ def retry_middleware(
                     raise
             else:
                 status = response.status_code
-                if status not in policy.retry_statuses:
+                if status not in policy.retry_statuses or (
+                    not idempotent and status not in _NOT_ACTED_ON
+                ):
                     return response
                 header = response.headers.get("retry-after")
                 retry_after = parse_retry_after(header)

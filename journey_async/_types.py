@@ -17,6 +17,7 @@ __all__ = [
     "TEMPLATE",
     "DEADLINE",
     "ATTEMPTS",
+    "IDEMPOTENT",
 ]
 
 # Keys of `httpx.Request.extensions` through which the layers of one call talk to each other.
@@ -26,6 +27,11 @@ DEADLINE = "journey_async.deadline"
 """When the whole call must end (the client's clock), or None: its retry budget."""
 ATTEMPTS = "journey_async.attempts"
 """The number of the attempt in progress (1 for the first), for error messages."""
+
+IDEMPOTENT = "journey_async.idempotent"
+"""False for a request that creates something on each call (a POST that makes a segment, an
+action map, an action template, a job): it is re-sent only when it surely did not reach the
+server, or was answered 429 or 503. Absent means True."""
 
 Handler = Callable[[httpx.Request], Awaitable[httpx.Response]]
 """Sends a request and returns its response: the `call_next` a middleware receives."""
