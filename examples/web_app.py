@@ -30,6 +30,7 @@ import contextlib
 import json
 import os
 import sys
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
@@ -47,6 +48,14 @@ from journey_async import (
     to_jsonable,  # models as the API's own JSON: camelCase, ISO 8601, unset fields left out
 )
 from journey_async.testing import FakeJourneyApi
+
+# This app serves action targets (deprecated since SDK 269, still live) and session segment
+# assignments (the 2020 endpoint, retired from the live API: today a session's assignments are
+# in `get_journey_session(...).segment_assignments`); the built-in fake answers both. The
+# client warns once per process about each; the app knows, so it does not repeat it.
+warnings.filterwarnings(
+    "ignore", r"get_journey_(actiontarget|session_segments) is deprecated", DeprecationWarning
+)
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]

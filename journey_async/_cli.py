@@ -21,17 +21,24 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import os
-import re
 import sys
-from collections.abc import Callable, Sequence
-from decimal import Decimal, InvalidOperation
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import anyio
 
+from ._cli2026 import TODAY_SEGMENT_ACTIONS, add_segment_actions, add_today_commands, run_today
+from ._cli_args import (
+    INT32_MAX,
+    INT64_MAX,
+    Parser,
+    non_empty,
+    percentage,
+    seconds,
+    whole_number,
+)
 from ._cli_demo import demo
 from ._cli_output import (
     SEGMENT_COLUMNS,
@@ -84,7 +91,7 @@ def _page_size(args: argparse.Namespace, default: int) -> int:
 
 def check_args(args: argparse.Namespace) -> str | None:
     """What is wrong with arguments that argparse cannot check alone, or None."""
-    if args.command == "segments":
+    if args.command == "segments" and args.kind not in TODAY_SEGMENT_ACTIONS:
         wanted = 2 if args.kind == "customer" else 1
         if len(args.ids) != wanted:
             what = "ID_TYPE and CUSTOMER_ID" if wanted == 2 else "exactly one id"
@@ -108,6 +115,9 @@ async def run_command(args: argparse.Namespace, client: JourneyClient) -> int:
     problem = check_args(args)
     if problem is not None:
         return _usage(problem)
+    done = await run_today(args, client, _read_json)
+    if done is not None:
+        return done
     if args.command == "segments":
         common = {
             "page_size": _page_size(args, SEGMENTS_MAX_PAGE_SIZE),
@@ -212,83 +222,9 @@ def describe_error(exc: BaseException) -> str:
 # ---------------------------------------------------------------------------------------------
 # Arguments and entry point
 
-INT32_MAX = 2**31 - 1
-INT64_MAX = 2**63 - 1
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, with our value checks' messages led by the option's name.
-
-    argparse says `argument --limit: must be ...`; this says `--limit must be ...`.
-    """
-
-    def error(self, message: str) -> NoReturn:
-        found = re.fullmatch(r"argument ([^:]+): (must .*)", message, re.DOTALL)
-        if found:
-            message = f"{found[1].split('/')[-1]} {found[2]}"
-        super().error(message)
-
-
-def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
-    """An argparse `type`: a whole number within bounds, refused in the user's words."""
-    if maximum is None or maximum > 1_000_000:
-        bounds = f"of {minimum} or more"
-    else:
-        bounds = f"from {minimum} to {maximum}"
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or value < minimum:
-            msg = f"must be a whole number {bounds} (got {text})"
-            raise argparse.ArgumentTypeError(msg)
-        if maximum is not None and value > maximum:
-            if maximum > 1_000_000:
-                msg = f"must be at most {maximum:,} (got {text})"
-            else:
-                msg = f"must be a whole number {bounds} (got {text})"
-            raise argparse.ArgumentTypeError(msg)
-        return value
-
-    return parse
-
-
-def percentage(text: str) -> float:
-    """An argparse `type` for the service level: a fraction 0..1 (`0.8`) or a percent (`80%`).
-
-    The API's `serviceLevel.percentage` is a fraction between 0 and 1, so that is what a plain
-    number means here; `80` is refused rather than guessed (it would be 8000%).
-    """
-    raw = text.strip()
-    is_percent = raw.endswith("%")
-    try:
-        number = Decimal(raw[:-1] if is_percent else raw)
-        if not number.is_finite():
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        number = Decimal("NaN")
-    value = float(number / 100 if is_percent else number)
-    if math.isnan(value) or not 0 <= value <= 1:
-        hint = ""
-        if not is_percent and 1 < value <= 100:  # meant as a percent, most likely
-            hint = f"; for {raw} percent write {float(number / 100):g} or {raw}%"
-        msg = f"must be a fraction from 0 to 1 or a percentage from 0% to 100% (got {text}{hint})"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
-def non_empty(text: str) -> str:
-    """An argparse `type` refusing an empty (or blank) string."""
-    if not text.strip():
-        msg = "must not be empty"
-        raise argparse.ArgumentTypeError(msg)
-    return text
-
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="journey-async",
         description="Genesys Cloud Journey API from the command line (asyncio client).",
         epilog="Exit codes: 0 done, 1 the API answered an error, 2 bad arguments or "
@@ -368,35 +304,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     segments = commands.add_parser(
         "segments",
-        help="stream segment assignments (all pages)",
-        description="Stream the segment assignments of a session, customer or external contact.",
+        help="segment definitions (list, get, create, patch, delete); the retired 2020 "
+        "assignment listings (session, customer, externalcontact)",
+        description="Today's segment definitions, or stream the segment assignments of a "
+        "session, customer or external contact through the 2020 endpoints (retired from the "
+        "live API; for proxies and fakes that serve them).",
     )
-    segments.add_argument(
-        "kind",
-        choices=("session", "customer", "externalcontact"),
-        help="whose assignments: a session, a customer or an external contact",
-    )
-    segments.add_argument(
-        "ids",
-        nargs="+",
-        metavar="ID",
-        help="SESSION_ID | ID_TYPE CUSTOMER_ID (e.g. cookie 1234) | CONTACT_ID",
-    )
-    segments.add_argument(
-        "--page-size",
-        type=whole_number(1, SEGMENTS_MAX_PAGE_SIZE),
-        metavar="N",
-        help=f"items per request, 1 to {SEGMENTS_MAX_PAGE_SIZE} "
-        f"(default: {SEGMENTS_MAX_PAGE_SIZE}, or --limit if smaller)",
-    )
-    segments.add_argument(
-        "--scope", choices=("Session", "Customer"), help="only segments of this scope"
-    )
-    segments.add_argument(
-        "--state", choices=("Assigned", "Unassigned"), help="only assignments in this state"
-    )
-    segments.add_argument("--limit", type=whole_number(0), metavar="N", help=limit_help)
-    output_options(segments)
+    kinds = segments.add_subparsers(dest="kind", required=True, metavar="ACTION")
+    add_segment_actions(kinds, output_options, limit_help)
+    for kind, ids_help in (
+        ("session", "SESSION_ID"),
+        ("customer", "ID_TYPE CUSTOMER_ID (e.g. cookie 1234)"),
+        ("externalcontact", "CONTACT_ID"),
+    ):
+        old = kinds.add_parser(
+            kind,
+            help=f"stream a {kind}'s segment assignments (2020 API, retired)",
+            description=f"Stream the segment assignments of a {kind} (2020 API, retired).",
+        )
+        old.add_argument("ids", nargs="+", metavar="ID", help=ids_help)
+        old.add_argument(
+            "--page-size",
+            type=whole_number(1, SEGMENTS_MAX_PAGE_SIZE),
+            metavar="N",
+            help=f"items per request, 1 to {SEGMENTS_MAX_PAGE_SIZE} "
+            f"(default: {SEGMENTS_MAX_PAGE_SIZE}, or --limit if smaller)",
+        )
+        old.add_argument(
+            "--scope", choices=("Session", "Customer"), help="only segments of this scope"
+        )
+        old.add_argument(
+            "--state", choices=("Assigned", "Unassigned"), help="only assignments in this state"
+        )
+        old.add_argument("--limit", type=whole_number(0), metavar="N", help=limit_help)
+        output_options(old)
+    add_today_commands(commands, output_options, limit_help)
 
     targets = commands.add_parser(
         "actiontargets",
@@ -460,12 +402,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     aggregates = commands.add_parser(
         "aggregates",
-        help="run a journey aggregates query",
+        help="run a journey aggregates query, or an aggregates job",
         description="Run a journey aggregates query (POST /api/v2/analytics/journeys/aggregates"
-        "/query) and print its results.",
+        "/query), or submit it as an asynchronous job, wait for it and stream its results "
+        "(job; --jsonl gives one result container per line).",
     )
-    aggregates.add_argument("action", choices=("query",), help="query (the only action)")
+    aggregates.add_argument(
+        "action", choices=("query", "job"), help="query (at once) or job (asynchronous)"
+    )
     aggregates.add_argument("file", help="a JSON file with the query, or - for stdin")
+    aggregates.add_argument(
+        "--poll-interval",
+        type=seconds,
+        default=2.0,
+        metavar="S",
+        help="job: seconds before the first status poll, 1.5x longer each time (default 2)",
+    )
+    aggregates.add_argument(
+        "--timeout",
+        type=seconds,
+        default=600.0,
+        metavar="S",
+        help="job: give up (and delete the job) after S seconds (default 600)",
+    )
     output_options(aggregates)
 
     assign = commands.add_parser(

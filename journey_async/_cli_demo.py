@@ -57,11 +57,14 @@ async def demo(assignments: int, targets: int, out: TextIO) -> int:
             retry=RetryPolicy(max_attempts=6),
         ) as client,
     ):
-        session_id = api.session_ids[0]
         print(
             f"journey-async {__version__} demo: the built-in fake Journey API, in-process", file=out
         )
-        print(f"1. streaming every segment assignment of session {session_id}", file=out)
+        print("Today's API (SDK 269)", file=out)
+        calls += await _today(client, api, rows, out)
+        print("The 2020 API (retired from live orgs since; the fake still serves it)", file=out)
+        session_id = api.session_ids[0]
+        print(f"4. streaming every segment assignment of session {session_id}", file=out)
         started = time.perf_counter()
         count = 0
         last = 0.0
@@ -80,7 +83,7 @@ async def demo(assignments: int, targets: int, out: TextIO) -> int:
             ["stream session segments", f"{count:,}", f"{elapsed:.2f}", f"{count / elapsed:,.0f}"]
         )
 
-        print(f"2. looking up {targets:,} action targets, 32 at a time", file=out)
+        print(f"5. looking up {targets:,} action targets, 32 at a time", file=out)
         started = time.perf_counter()
         found = await client.map(
             client.get_journey_actiontarget,
@@ -100,7 +103,7 @@ async def demo(assignments: int, targets: int, out: TextIO) -> int:
             ]
         )
 
-        print("3. running a journey aggregates query (7 days, by day, by segment)", file=out)
+        print("6. running a journey aggregates query (7 days, by day, by segment)", file=out)
         started = time.perf_counter()
         result = await client.post_analytics_journeys_aggregates_query(
             JourneyAggregationQuery(
@@ -128,6 +131,70 @@ async def demo(assignments: int, targets: int, out: TextIO) -> int:
     ]
     out.write(render_table(["summary", "value"], summary))
     return 0
+
+
+async def _today(client: JourneyClient, api: Any, rows: list[list[str]], out: TextIO) -> int:
+    """Today's flows: every contact's sessions and their events, the segments, an aggregates
+    job; returns the number of calls made."""
+    contacts = api.external_contact_ids
+    print(f"1. every session of {len(contacts):,} contacts, and every event of each", file=out)
+    started = time.perf_counter()
+    pages = 0
+
+    async def journey(contact_id: str) -> tuple[int, int]:
+        nonlocal pages
+        sessions = events = 0
+        async with client.iter_externalcontacts_contact_journey_sessions(
+            contact_id, page_size=100
+        ) as pager:
+            async for page in pager.pages():
+                pages += 1
+                for session in page.entities or []:
+                    sessions += 1
+                    assert session.id is not None
+                    stream = client.iter_journey_session_events(session.id, page_size=200)
+                    async with stream:
+                        async for events_page in stream.pages():
+                            pages += 1
+                            events += len(events_page.entities or [])
+        return sessions, events
+
+    counts = await client.map(journey, contacts, concurrency=8)
+    elapsed = time.perf_counter() - started
+    sessions = sum(s for s, _ in counts)
+    events = sum(e for _, e in counts)
+    print(f"   {sessions:,} sessions, {events:,} events", file=out)
+    rows.append(
+        ["sessions and events", f"{events:,}", f"{elapsed:.2f}", f"{events / elapsed:,.0f}"]
+    )
+
+    print("2. listing the segment definitions, 25 a page", file=out)
+    started = time.perf_counter()
+    segments = [segment async for segment in client.iter_journey_segments()]
+    elapsed = time.perf_counter() - started
+    pages += -(-len(segments) // 25)
+    active = sum(1 for segment in segments if segment.is_active)
+    print(f"   {len(segments)} segments, {active} active", file=out)
+    rows.append(["list segments", f"{len(segments):,}", f"{elapsed:.2f}", "-"])
+
+    print("3. an aggregates job: submit, wait, stream the results", file=out)
+    started = time.perf_counter()
+    query = {
+        "interval": "2026-11-01T00:00:00.000Z/2026-11-08T00:00:00.000Z",
+        "metrics": ["nJourneySessions"],
+        "groupBy": ["journeySegmentId"],
+        "granularity": "P1D",
+    }
+    buckets = 0
+    job = client.analytics_journeys_aggregates_job(query, poll_interval=0.05)
+    async with job:
+        async for page in job.pages():
+            buckets += sum(len(container.data or []) for container in page.results or [])
+    elapsed = time.perf_counter() - started
+    routes = api.stats.by_route  # submit, status polls, result pages
+    pages += sum(routes[name] for name in routes if "aggregates_job" in name)
+    rows.append(["aggregates job", f"{buckets} buckets", f"{elapsed:.2f}", "-"])
+    return pages
 
 
 def _bar(

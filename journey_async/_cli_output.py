@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from ._wire import unstructure
 from .models import (
     JourneyAggregateQueryResponse,
+    JourneyAsyncAggregateQueryResponse,
     ServiceLevel,
 )
 
@@ -245,7 +246,10 @@ def _service_level(level: ServiceLevel | None) -> str | None:
     return f"{share} in {level.duration_ms / 1000:g} s".lstrip()
 
 
-def aggregate_rows(result: JourneyAggregateQueryResponse) -> list[list[str]]:
+def aggregate_rows(
+    result: JourneyAggregateQueryResponse | JourneyAsyncAggregateQueryResponse,
+) -> list[list[str]]:
+    """Rows of group, interval, metric and value (a count, else a sum) of aggregates results."""
     rows = []
     for container in result.results or []:
         group = ",".join(f"{k}={v}" for k, v in (container.group or {}).items())
