@@ -36,7 +36,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
-import journey_async._models
+import journey_async._generated.models
 from journey_async import _serde
 from journey_async._serde import decode
 from journey_async._wire import format_datetime, to_camel
@@ -121,7 +121,7 @@ def generic_cattrs_converter() -> cattrs.Converter:
         SegmentAssignmentListing,
     ):
         # The package resolves its models' annotations lazily; the baseline needs them now.
-        attrs.resolve_types(cls, globalns=vars(journey_async._models))
+        attrs.resolve_types(cls, globalns=vars(journey_async._generated.models))
         renames = {f.name: override(rename=to_camel(f.name)) for f in attrs.fields(cls)}
         conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv, **renames))
     return conv

@@ -192,7 +192,7 @@ async def _today(client: JourneyClient, api: Any, rows: list[list[str]], out: Te
             buckets += sum(len(container.data or []) for container in page.results or [])
     elapsed = time.perf_counter() - started
     routes = api.stats.by_route  # submit, status polls, result pages
-    pages += sum(routes[name] for name in routes if "aggregates_job" in name)
+    pages += int(sum(routes[name] for name in routes if "aggregates_job" in name))
     rows.append(["aggregates job", f"{buckets} buckets", f"{elapsed:.2f}", "-"])
     return pages
 
