@@ -310,17 +310,19 @@ def build_parser() -> argparse.ArgumentParser:
         "session, customer or external contact through the 2020 endpoints (retired from the "
         "live API; for proxies and fakes that serve them).",
     )
-    kinds = segments.add_subparsers(dest="kind", required=True, metavar="ACTION")
+    kinds = segments.add_subparsers(
+        dest="kind", required=True, metavar="ACTION", help="what to do, or whose assignments"
+    )
     add_segment_actions(kinds, output_options, limit_help)
-    for kind, ids_help in (
-        ("session", "SESSION_ID"),
-        ("customer", "ID_TYPE CUSTOMER_ID (e.g. cookie 1234)"),
-        ("externalcontact", "CONTACT_ID"),
+    for kind, whose, ids_help in (
+        ("session", "a session", "SESSION_ID"),
+        ("customer", "a customer", "ID_TYPE CUSTOMER_ID (e.g. cookie 1234)"),
+        ("externalcontact", "an external contact", "CONTACT_ID"),
     ):
         old = kinds.add_parser(
             kind,
-            help=f"stream a {kind}'s segment assignments (2020 API, retired)",
-            description=f"Stream the segment assignments of a {kind} (2020 API, retired).",
+            help=f"stream the segment assignments of {whose} (2020 API, retired)",
+            description=f"Stream the segment assignments of {whose} (2020 API, retired).",
         )
         old.add_argument("ids", nargs="+", metavar="ID", help=ids_help)
         old.add_argument(

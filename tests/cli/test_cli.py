@@ -669,7 +669,9 @@ def test_demo_prints_the_summary(capsys: pytest.CaptureFixture[str]):
     assert re.search(r"^aggregates query\s+21 buckets\s", out, re.MULTILINE)
     assert re.search(r"^429s absorbed\s+\d+$", out, re.MULTILINE)
     assert re.search(r"^calls that failed\s+0$", out, re.MULTILINE)
-    assert re.search(r"^calls made\s+116$", out, re.MULTILINE)
+    assert re.search(r"^calls made\s+162$", out, re.MULTILINE)
+    for job in ("sessions and events", "list segments", "aggregates job"):  # today's API
+        assert re.search(rf"^{job}\s{{2,}}\S", out, re.MULTILINE), job
 
 
 # ---------------------------------------------------------------------------------------------

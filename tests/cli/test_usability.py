@@ -200,7 +200,7 @@ def test_bad_numbers_are_refused_in_words(
     """Each numeric option names itself, the rule and the value; never Python's words."""
     run = cli(*command, f"{option}={value}")
     line = usage_error(run)
-    words = command[:2] if command[0] == "actiontargets" else command[:1]
+    words = command[:2] if command[0] in ("actiontargets", "segments") else command[:1]
     prog = " ".join(("journey-async", *words))
     assert line == f"{prog}: error: {option} {message} (got {value})"
     for python_words in ("int", "None", "float", "invalid", ">="):
@@ -268,6 +268,10 @@ def test_every_subcommand_is_listed():
         (),
         ("demo",),
         ("segments",),
+        *(("segments", action) for action in ("list", "get", "create", "patch", "delete")),
+        *(("segments", kind) for kind in ("session", "customer", "externalcontact")),
+        ("contact",),
+        ("session",),
         ("actiontargets",),
         ("actiontargets", "list"),
         ("actiontargets", "get"),

@@ -330,7 +330,12 @@ CASES: list[Case] = [
         "PATCH",
         f"/api/v2/journey/actionmaps/{ENC}",
         [],
-        {"displayName": "Offer", "triggerWithSegments": ["s1"], "pageUrlConditions": [], "version": 4},
+        {
+            "displayName": "Offer",
+            "triggerWithSegments": ["s1"],
+            "pageUrlConditions": [],
+            "version": 4,
+        },
         200,
         {"id": "m1", "version": 5},
         lambda r: isinstance(r, ActionMap) and r.version == 5,
@@ -912,9 +917,7 @@ BAD: list[Bad] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("call", "error", "match"), [b[1:] for b in BAD], ids=[b[0] for b in BAD]
-)
+@pytest.mark.parametrize(("call", "error", "match"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
 async def test_bad_input_fails_before_any_request(
     client: JourneyClient, router: respx.Router, call: Call, error: type[Exception], match: str
 ) -> None:
@@ -940,7 +943,9 @@ BAD_PAGERS: list[tuple[str, PagerCall, str]] = [
     ),
     (
         "actionmaps_ids_with_filter",
-        lambda c: c.iter_journey_actionmaps(action_map_ids=["m1"], filter_field="w", filter_value="1"),
+        lambda c: c.iter_journey_actionmaps(
+            action_map_ids=["m1"], filter_field="w", filter_value="1"
+        ),
         "filter_field",
     ),
     (
@@ -978,7 +983,9 @@ BAD_PAGERS: list[tuple[str, PagerCall, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("call", "match"), [b[1:] for b in BAD_PAGERS], ids=[b[0] for b in BAD_PAGERS])
+@pytest.mark.parametrize(
+    ("call", "match"), [b[1:] for b in BAD_PAGERS], ids=[b[0] for b in BAD_PAGERS]
+)
 async def test_pager_arguments_are_checked_at_the_call(
     client: JourneyClient, router: respx.Router, call: PagerCall, match: str
 ) -> None:

@@ -134,9 +134,7 @@ async def test_cursor_pager_limit_stops_the_requests() -> None:
     api = make_api()
     contact = api.external_contact_ids[0]
     async with fake_client(api) as client:
-        pager = client.iter_externalcontacts_contact_journey_sessions(
-            contact, page_size=5, limit=9
-        )
+        pager = client.iter_externalcontacts_contact_journey_sessions(contact, page_size=5, limit=9)
         async with pager:
             ids = [session.id async for session in pager]
         assert pager.done
@@ -177,9 +175,7 @@ async def test_cursor_pager_next_cursor_after_a_whole_page() -> None:
     contact = api.external_contact_ids[0]
     expected = api.contact_session_ids(contact)
     async with fake_client(api) as client:
-        pager = client.iter_externalcontacts_contact_journey_sessions(
-            contact, page_size=4, limit=4
-        )
+        pager = client.iter_externalcontacts_contact_journey_sessions(contact, page_size=4, limit=4)
         async with pager:
             first = [s.id async for s in pager]
         rest = client.iter_externalcontacts_contact_journey_sessions(

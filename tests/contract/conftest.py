@@ -8,6 +8,7 @@ without node or Prism the tests skip, saying why. The spec is the project's copy
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -22,6 +23,7 @@ import pytest
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "journey-2020.json"
+SPEC_2026 = ROOT / "spec" / "journey-2026.json"
 STARTUP_TIMEOUT = 30.0
 
 
@@ -47,7 +49,20 @@ def openapi_path() -> Path:
 @pytest.fixture(scope="session")
 def prism_url(openapi_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start `prism mock --errors` on a free loopback port; yield its base URL; stop it."""
-    spec = openapi_path
+    with _prism(openapi_path, tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def prism_url_2026(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Prism mocking today's API (`spec/journey-2026.json`, the 29 operations of SDK 269)."""
+    with _prism(SPEC_2026, tmp_path_factory) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _prism(spec: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Run `prism mock --errors` on `spec` on a free loopback port; yield its base URL."""
     if shutil.which("node") is None:
         pytest.skip("contract tests: node is not on PATH (Prism needs it)")
     prism = Path(os.environ.get("PRISM_BIN", ROOT / ".prism" / "node_modules" / ".bin" / "prism"))
