@@ -418,7 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=seconds,
         default=2.0,
         metavar="S",
-        help="job: seconds before the first status poll, 1.5x longer each time (default 2)",
+        help="job: seconds between the first status polls, 1.5x longer each time (default 2)",
     )
     aggregates.add_argument(
         "--timeout",

@@ -1165,3 +1165,23 @@ def test_aggregates_job_signature() -> None:
     positional, keywords = split_signature(JourneyClient.analytics_journeys_aggregates_job)
     assert positional == ("self", "body")
     assert keywords == {"poll_interval": 2.0, "timeout": 600.0, "limit": None}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: with segment_ids/action_map_ids the pager returns before check_int, so a bad "
+    "page_concurrency is accepted there and refused everywhere else",
+)
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda c: c.iter_journey_segments(segment_ids=["s1"], page_concurrency=0),
+        lambda c: c.iter_journey_actionmaps(action_map_ids=["m1"], page_concurrency="x"),
+    ],
+    ids=["segments", "actionmaps"],
+)
+async def test_page_concurrency_is_checked_with_ids_too(
+    client: JourneyClient, make: PagerCall
+) -> None:
+    with pytest.raises(ValueError, match="page_concurrency"):
+        make(client)
