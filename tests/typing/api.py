@@ -12,12 +12,25 @@ from typing_extensions import assert_type  # typing's own is 3.11+; mypy checks 
 
 from journey_async import (
     ActionTarget,
+    AsyncPager,
     JourneyAggregationQuery,
     JourneyClient,
     SegmentAssignment,
     SegmentAssignmentsUpdate,
 )
-from journey_async.models import JourneyAggregateQueryFilter, KeyValue, ServiceLevel
+from journey_async.models import (
+    Event,
+    JourneyAggregateDataContainer,
+    JourneyAggregateQueryFilter,
+    JourneyAsyncAggregateQueryResponse,
+    JourneySegment,
+    JourneySegmentRequest,
+    KeyValue,
+    SegmentListing,
+    ServiceLevel,
+    Session,
+    WebEvent,
+)
 
 
 async def uses(client: JourneyClient) -> None:
@@ -60,3 +73,24 @@ async def bulk_unordered(client: JourneyClient) -> None:
     failures = client.map_unordered(client.get_journey_actiontarget, ["a"], return_exceptions=True)
     async for _, outcome in failures:
         assert_type(outcome, ActionTarget | Exception)
+
+
+async def today(client: JourneyClient) -> None:
+    async for session in client.iter_externalcontacts_contact_journey_sessions("c"):
+        assert_type(session, Session)
+        async for event in client.iter_journey_session_events(session.id or "", page_size=200):
+            assert_type(event, Event)
+            web: WebEvent | None = event.web_event
+            del web
+    segment = await client.post_journey_segments(body=JourneySegmentRequest("Buyers"))
+    assert_type(segment, JourneySegment)
+    listing = await client.get_journey_segments(segment_ids=[segment.id or ""])
+    assert_type(listing, SegmentListing)
+    async with client.analytics_journeys_aggregates_job({"interval": "i"}) as results:
+        async for container in results:
+            assert_type(container, JourneyAggregateDataContainer)
+    pages = client.iter_analytics_journeys_aggregates_job_results("job")
+    assert_type(
+        pages, AsyncPager[JourneyAggregateDataContainer, JourneyAsyncAggregateQueryResponse]
+    )
+    assert_type(await client.delete_journey_segment("s"), None)
