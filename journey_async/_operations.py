@@ -234,6 +234,10 @@ def _str_list(param: Param, value: object) -> list[tuple[str, str]]:
         msg = f"{param.name} must be a list of strings, got {type(value).__name__}"
         raise ValueError(msg)
     items = [_text(param, item) for item in value]
+    if not items and param.maximum is not None:
+        # An empty id list would send no ids, and the API would answer with every object.
+        msg = f"{param.name} must list at least one id (at most {param.maximum}), got none"
+        raise ValueError(msg)
     if param.maximum is not None and len(items) > param.maximum:
         msg = f"{param.name} takes at most {param.maximum} items, got {len(items)}"
         raise ValueError(msg)

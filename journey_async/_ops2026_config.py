@@ -142,6 +142,7 @@ class ConfigOperations2026(OperationHost):
         With `segment_ids`, one request for those segments (the API does not page them).
         """
         values = given_args(locals(), "limit", "prefetch", "page_concurrency")
+        check_int("page_concurrency", page_concurrency, minimum=1)
         op = _OPS["get_journey_segments"]
         check_alone(values, "segment_ids", _SEGMENT_IDS_ALONE)
         check_together(values, "query_fields", "query_value")
@@ -216,6 +217,7 @@ class ConfigOperations2026(OperationHost):
     ) -> AsyncPager[ActionMap, ActionMapListing]:
         """Every action map, page after page; with `action_map_ids`, one unpaged request."""
         values = given_args(locals(), "limit", "prefetch", "page_concurrency")
+        check_int("page_concurrency", page_concurrency, minimum=1)
         op = _OPS["get_journey_actionmaps"]
         check_alone(values, "action_map_ids", _ACTION_MAP_IDS_ALONE)
         check_together(values, "filter_field", "filter_value")

@@ -1167,11 +1167,6 @@ def test_aggregates_job_signature() -> None:
     assert keywords == {"poll_interval": 2.0, "timeout": 600.0, "limit": None}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: with segment_ids/action_map_ids the pager returns before check_int, so a bad "
-    "page_concurrency is accepted there and refused everywhere else",
-)
 @pytest.mark.parametrize(
     "make",
     [

@@ -327,21 +327,26 @@ async def test_action_maps_by_ids_are_one_request_with_limit() -> None:
     assert api.stats.by_route["get_journey_actionmaps"] == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: segment_ids=[] sends no segmentIds, so the listing answers page 1 of all "
-    "segments (25 unrelated ones) instead of none or a ValueError",
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.iter_journey_segments(segment_ids=[]),
+        lambda c: c.get_journey_segments(segment_ids=[]),
+        lambda c: c.iter_journey_actionmaps(action_map_ids=()),
+        lambda c: c.get_journey_views(id=[]),
+    ],
+    ids=["iter-segments", "get-segments", "iter-actionmaps", "views"],
 )
-async def test_an_empty_list_of_segment_ids_is_not_every_segment() -> None:
+async def test_an_empty_id_list_is_refused_not_every_object(call: Any) -> None:
+    """No ids would send no ids, and the API would answer with every object: a ValueError,
+    before any request."""
     api = make_api()
     async with fake_client(api) as client:
-        try:
-            pager = client.iter_journey_segments(segment_ids=[])
-        except ValueError:
-            return  # refusing the empty list is a fix too
-        async with pager:
-            segments = [segment async for segment in pager]
-    assert segments == []
+        with pytest.raises(ValueError, match="at least one id"):
+            result = call(client)
+            if hasattr(result, "__await__"):
+                await result
+    assert api.stats.requests == 0
 
 
 # ---------------------------------------------------------------------------------------------
