@@ -40,6 +40,12 @@ BENCHMARKS = [
     ),
     ("W4 decode one 200-item page", "bench_decode.py", [], ["--runs", "3", "--loops", "100"]),
     (
+        "Today's API: decode 200 events, stream 100,000 events",
+        "bench_events.py",
+        [],
+        ["--runs", "3", "--loops", "10", "--events", "20000", "--stream-runs", "1"],
+    ),
+    (
         "W1 bulk against nginx",
         "bench_bulk.py",
         ["--runs", "5", "--server", "nginx"],
