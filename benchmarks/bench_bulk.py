@@ -15,6 +15,7 @@ The server is `loopback.py` (Python) or, with `--server nginx`, nginx serving th
 (`nginx_server.py`): against the Python server the fastest clients wait on the server.
 
     python benchmarks/bench_bulk.py [--runs 5] [--lookups 2000] [--server loopback|nginx]
+        [--baseline DIR]  # also the journey_async package in DIR, interleaved (_util.py)
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from _util import (  # noqa: E402
+    add_baseline_option,
     add_server_option,
+    baseline_env,
     bench_parser,
     bench_server,
     interleaved,
@@ -168,10 +171,16 @@ def main(args: argparse.Namespace) -> None:
             ("official SDK, sequential", "sdk", 1),
             ("official SDK, 32 threads", "sdk", 32),
         ]
+    if args.baseline:  # the same journey_async cases, with the package of another commit
+        cases += [
+            (f"{label} @ baseline", client, concurrency)
+            for label, client, concurrency in cases
+            if client.startswith("journey_async")
+        ]
     with bench_server(args.server, items=1000) as base:
 
         def measure(case: tuple[str, str, int]) -> float:
-            _, client, concurrency = case
+            label, client, concurrency = case
             return run_child(
                 [
                     str(Path(__file__)),
@@ -184,7 +193,8 @@ def main(args: argparse.Namespace) -> None:
                     str(args.lookups),
                     "--concurrency",
                     str(concurrency),
-                ]
+                ],
+                env=baseline_env(args.baseline if label.endswith("@ baseline") else None),
             )["seconds"]
 
         timings = interleaved(args.runs, cases, measure)
@@ -220,6 +230,7 @@ def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = bench_parser(__doc__)
     add_server_option(parser)
+    add_baseline_option(parser)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--lookups", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32, help=argparse.SUPPRESS)

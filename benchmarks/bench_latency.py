@@ -12,6 +12,7 @@
 `--server nginx` runs W3 against nginx serving the same bodies (`nginx_server.py`).
 
     python benchmarks/bench_latency.py [--runs 5] [--calls 500] [--server loopback|nginx]
+        [--baseline DIR]  # also the journey_async package in DIR, interleaved (_util.py)
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from _util import (  # noqa: E402
+    add_baseline_option,
     add_server_option,
+    baseline_env,
     bench_parser,
     bench_server,
     interleaved,
@@ -199,6 +202,10 @@ def main(args: argparse.Namespace) -> None:
         ]
     if sdk_installed():
         clients.append(("official SDK", "sdk"))
+    if args.baseline:  # the same journey_async cases, with the package of another commit
+        clients += [
+            (f"{label} @ baseline", name) for label, name in clients if name.startswith("journey")
+        ]
     with bench_server(args.server, items=1000) as base:
 
         def measure(client: tuple[str, str]) -> dict[str, float]:
@@ -212,7 +219,8 @@ def main(args: argparse.Namespace) -> None:
                     base,
                     "--calls",
                     str(args.calls),
-                ]
+                ],
+                env=baseline_env(args.baseline if client[0].endswith("@ baseline") else None),
             )
 
         per_client = interleaved(args.runs, clients, measure)
@@ -265,6 +273,7 @@ def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = bench_parser(__doc__)
     add_server_option(parser)
+    add_baseline_option(parser)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--calls", type=int, default=500)
     arguments = parser.parse_args()
