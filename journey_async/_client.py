@@ -39,6 +39,7 @@ from ._config import (
     current_loop,
     make_transport,
 )
+from ._direct import Direct
 from ._exceptions import DecodeError, scrub_error
 from ._limits import MAX_URL_LENGTH
 from ._operations import Operation, Prepared, prepare
@@ -210,6 +211,7 @@ class JourneyClient(Operations2020):
             max_response_size=max_response_size,
             clock=self._clock,
             sleep=self._sleep,
+            direct=Direct(self._http, self._base_url) if self._owns_http else None,
         )
         self.rate_limit_gate: RateLimitGate = self._path.gate
         self._in_flight = self._path.slots
@@ -327,11 +329,11 @@ class JourneyClient(Operations2020):
             )
             raise ValueError(msg)
         content = prepared.content
-        request = self._http.build_request(
+        request = self._path.build_request(
             op.method,
             self._base_url + target,
-            headers=self._json_headers if content is not None else self._headers,
-            content=content,
+            self._json_headers if content is not None else self._headers,
+            content,
         )
         request.extensions[TEMPLATE] = op.template
         response = await self._path.send(request)

@@ -30,6 +30,7 @@ import anyio
 import httpx
 
 from ._auth import auth_middleware
+from ._direct import Direct
 from ._exceptions import (
     RateLimitError,
     RequestTimeoutError,
@@ -79,8 +80,10 @@ class SendPath:
         max_response_size: int,
         clock: Clock,
         sleep: Sleep,
+        direct: Direct | None = None,
     ) -> None:
         self.http = http
+        self.direct = direct
         self.retry = retry
         self.slots = Slots(max_in_flight) if max_in_flight is not None else None
         self.attempt_timeout = attempt_timeout
@@ -117,13 +120,21 @@ class SendPath:
 
     async def send_token(self, url: str, headers: dict[str, str], body: bytes) -> httpx.Response:
         """Send a token request: retry and send only (no slot, gate, auth or user middleware)."""
-        request = self.http.build_request("POST", url, headers=headers, content=body)
+        request = self.build_request("POST", url, headers, body)
         request.extensions[TEMPLATE] = "/oauth/token"
         started = self._clock()
         try:
             return await self._token_call(request)
         except httpx.HTTPError as exc:
             raise _transport_error(exc, request, self._clock() - started) from exc
+
+    def build_request(
+        self, method: str, url: str, headers: dict[str, str], content: bytes | None
+    ) -> httpx.Request:
+        """The request for `url`: built directly for a client-owned httpx client (`_direct`)."""
+        if self.direct is not None:
+            return self.direct.build(method, url, headers, content)
+        return self.http.build_request(method, url, headers=headers, content=content)
 
     # -- admission ------------------------------------------------------------------------------
 
@@ -247,7 +258,10 @@ class SendPath:
         """
         http = self.http
         try:
-            response = await http.send(request, stream=True)
+            if self.direct is not None:
+                response = await self.direct.send(request)
+            else:
+                response = await http.send(request, stream=True)
         except BaseException:
             await repair_pool(http, request.url, None)
             raise
@@ -441,7 +455,10 @@ def _stranded_connections(
     if not isinstance(connections, list) or not isinstance(requests, list):
         return []
     if response is not None:
-        stream = getattr(getattr(response.stream, "_stream", None), "_httpcore_stream", None)
+        outer: Any = response.stream  # httpx's, bound by `AsyncClient.send` or (direct) not
+        stream = getattr(outer, "_httpcore_stream", None) or getattr(
+            getattr(outer, "_stream", None), "_httpcore_stream", None
+        )
         pool_request = getattr(stream, "_pool_request", None)
         if getattr(stream, "_closed", False) and pool_request in requests:
             requests.remove(pool_request)  # its close was cut short
