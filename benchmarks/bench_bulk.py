@@ -161,7 +161,7 @@ def main(args: argparse.Namespace) -> None:
         ("httpx + json.loads, 32 workers", "httpx", 32),
         ("httpx + json.loads, 8 workers", "httpx", 8),
     ]
-    if installed("httpx_aiohttp"):
+    if installed("aiohttp"):
         cases += [
             ("journey_async map, transport='aiohttp'", "journey_async_aiohttp", 32),
             ("bare aiohttp + json.loads, 32 workers", "aiohttp", 32),

@@ -195,7 +195,7 @@ def installed(module: str) -> bool:
 
 def main(args: argparse.Namespace) -> None:
     clients = [("httpx + json.loads", "httpx"), ("journey_async", "journey_async")]
-    if installed("httpx_aiohttp"):
+    if installed("aiohttp"):
         clients += [
             ("journey_async, transport='aiohttp'", "journey_async_aiohttp"),
             ("bare aiohttp + json.loads", "aiohttp"),

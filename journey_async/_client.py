@@ -94,7 +94,7 @@ class JourneyClient(Operations2020):
             and limits are the caller's, so passing `timeout`, `max_connections` or `transport`
             as well is a `ValueError`.
         transport: None (httpx's own), `"aiohttp"` (aiohttp's connection pool through
-            `httpx-aiohttp`, the `aiohttp` extra: a faster pool for many concurrent calls, see
+            `journey_async._aiohttp`, the `aiohttp` extra: a faster HTTP layer, see
             benchmarks/RESULTS.md; asyncio only), or any `httpx.AsyncBaseTransport` (a mock, the
             fake API's `api.transport()`).
         max_connections: httpx pool size; default 100.

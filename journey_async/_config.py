@@ -110,14 +110,13 @@ def make_transport(
         return transport
     if transport == "aiohttp":
         try:
-            from httpx_aiohttp import AiohttpTransport  # type: ignore[import-not-found, unused-ignore]
+            from ._aiohttp import AiohttpTransport
         except ImportError:
             msg = (
                 "transport='aiohttp' needs the aiohttp extra: pip install 'journey-async[aiohttp]'"
             )
             raise ValueError(msg) from None
-        aiohttp_transport: httpx.AsyncBaseTransport = AiohttpTransport(limits=limits)
-        return aiohttp_transport
+        return AiohttpTransport(limits)
     msg = (
         "transport must be None, 'httpx', 'aiohttp' or an httpx.AsyncBaseTransport, "
         f"got {transport!r}"

@@ -203,11 +203,9 @@ async def test_1000_cancelled_calls_over_aiohttp_leave_the_client_answering(fake
             tally = await churn(lambda i: client.get_journey_actiontarget(ids[i % len(ids)]))
             assert_churned(tally, CALLS)
             await assert_answers(client, api)
-            session = getattr(client._http._transport, "client", None)
-            connector = getattr(session, "connector", None)
-            acquired = getattr(connector, "_acquired", None)
-            if acquired is not None:  # aiohttp's own bookkeeping of connections in use
-                assert len(acquired) == 0, acquired
+            session = client._http._transport._session  # type: ignore[attr-defined]
+            acquired = session.connector._acquired  # aiohttp's own count of connections in use
+            assert len(acquired) == 0, acquired
 
 
 # ---------------------------------------------------------------------------------------------

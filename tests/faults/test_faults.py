@@ -45,6 +45,26 @@ from journey_async.testing import FakeJourneyApi
 
 pytestmark = pytest.mark.anyio
 
+TRANSPORTS = {
+    "asyncio": ("asyncio", None),
+    "trio": ("trio", None),
+    "asyncio-aiohttp": ("asyncio", "aiohttp"),
+}
+"""Every case on asyncio and trio with httpx's transport, and on asyncio with aiohttp's."""
+
+CLIENT_OPTIONS: dict[str, Any] = {}
+"""Options of every client the cases build (the transport of the current parameter)."""
+
+
+@pytest.fixture(params=list(TRANSPORTS))
+def anyio_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    backend, transport = TRANSPORTS[request.param]
+    if transport is not None:
+        pytest.importorskip(transport)
+        monkeypatch.setitem(CLIENT_OPTIONS, "transport", transport)
+    return backend
+
+
 TOKEN = "fake-token"
 NO_RETRY_SLEEP = RetryPolicy(max_attempts=4, backoff_base=0.0)
 
@@ -54,8 +74,13 @@ NO_RETRY_SLEEP = RetryPolicy(max_attempts=4, backoff_base=0.0)
 
 
 def pool_queue(client: JourneyClient) -> int:
-    """Requests waiting in the client's httpcore pool (0 when nothing is stuck)."""
-    pool = client._http._transport._pool  # type: ignore[attr-defined]
+    """Requests waiting in the client's httpcore pool, or connections aiohttp's pool counts as
+    in use (0 when nothing is stuck)."""
+    transport = client._http._transport
+    pool = getattr(transport, "_pool", None)
+    if pool is None:  # transport="aiohttp"
+        session = transport._session  # type: ignore[attr-defined]
+        return len(session.connector._acquired) if session is not None else 0
     return len(pool._requests)
 
 
@@ -92,7 +117,7 @@ def fake_client(url: str, sleeper: Any, **kwargs: Any) -> JourneyClient:
         sleep=sleeper,
         clock=sleeper.clock,
         timeout=5.0,
-        **kwargs,
+        **{**CLIENT_OPTIONS, **kwargs},
     )
 
 
@@ -484,6 +509,7 @@ def raw_server(behave: Behaviour | None = None) -> Iterator[RawServer]:
 def raw_client(server: RawServer, sleeper: Any, **kwargs: Any) -> JourneyClient:
     kwargs.setdefault("retry", RetryPolicy(max_attempts=3))
     kwargs.setdefault("timeout", 2.0)
+    kwargs = {**CLIENT_OPTIONS, **kwargs}
     return JourneyClient(TOKEN, base_url=server.url, sleep=sleeper, clock=sleeper.clock, **kwargs)
 
 
