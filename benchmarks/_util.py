@@ -145,18 +145,24 @@ def bench_parser(doc: str | None) -> argparse.ArgumentParser:
 
 
 def add_baseline_option(parser: argparse.ArgumentParser) -> None:
-    """`--baseline DIR`: also measure the `journey_async` package found in DIR, interleaved.
+    """`--baseline DIR` (repeatable): also measure the `journey_async` package found in DIR.
 
     Make one with `git archive REF journey_async | tar -x -C DIR`; its cases are labelled
-    `@ baseline` and run in the same rounds as the working tree's, so a change is measured
+    `@ DIR's name` and run in the same rounds as the working tree's, so a change is measured
     before and after in one interleaved run.
     """
     parser.add_argument(
         "--baseline",
         metavar="DIR",
-        default=None,
+        action="append",
+        default=[],
         help="a directory holding another journey_async package, measured next to this one",
     )
+
+
+def baseline_label(label: str, directory: str) -> str:
+    """A baseline case's label: the working tree's, `@` the directory's name."""
+    return f"{label} @ {Path(directory).name}"
 
 
 def baseline_env(directory: str | None) -> dict[str, str] | None:

@@ -15,7 +15,7 @@ The server is `loopback.py` (Python) or, with `--server nginx`, nginx serving th
 (`nginx_server.py`): against the Python server the fastest clients wait on the server.
 
     python benchmarks/bench_bulk.py [--runs 5] [--lookups 2000] [--server loopback|nginx]
-        [--baseline DIR]  # also the journey_async package in DIR, interleaved (_util.py)
+        [--baseline DIR ...]  # also the journey_async package in each DIR, interleaved
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from _util import (  # noqa: E402
     add_baseline_option,
     add_server_option,
     baseline_env,
+    baseline_label,
     bench_parser,
     bench_server,
     interleaved,
@@ -171,12 +172,12 @@ def main(args: argparse.Namespace) -> None:
             ("official SDK, sequential", "sdk", 1),
             ("official SDK, 32 threads", "sdk", 32),
         ]
-    if args.baseline:  # the same journey_async cases, with the package of another commit
-        cases += [
-            (f"{label} @ baseline", client, concurrency)
-            for label, client, concurrency in cases
-            if client.startswith("journey_async")
-        ]
+    dirs = {}  # label -> baseline directory: the same journey_async cases, another package
+    for directory in args.baseline:
+        for label, client, concurrency in list(cases):
+            if client.startswith("journey_async") and "@" not in label:
+                dirs[baseline_label(label, directory)] = directory
+                cases.append((baseline_label(label, directory), client, concurrency))
     with bench_server(args.server, items=1000) as base:
 
         def measure(case: tuple[str, str, int]) -> float:
@@ -194,7 +195,7 @@ def main(args: argparse.Namespace) -> None:
                     "--concurrency",
                     str(concurrency),
                 ],
-                env=baseline_env(args.baseline if label.endswith("@ baseline") else None),
+                env=baseline_env(dirs.get(label)),
             )["seconds"]
 
         timings = interleaved(args.runs, cases, measure)

@@ -12,7 +12,7 @@
 `--server nginx` runs W3 against nginx serving the same bodies (`nginx_server.py`).
 
     python benchmarks/bench_latency.py [--runs 5] [--calls 500] [--server loopback|nginx]
-        [--baseline DIR]  # also the journey_async package in DIR, interleaved (_util.py)
+        [--baseline DIR ...]  # also the journey_async package in each DIR, interleaved
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from _util import (  # noqa: E402
     add_baseline_option,
     add_server_option,
     baseline_env,
+    baseline_label,
     bench_parser,
     bench_server,
     interleaved,
@@ -202,10 +203,12 @@ def main(args: argparse.Namespace) -> None:
         ]
     if sdk_installed():
         clients.append(("official SDK", "sdk"))
-    if args.baseline:  # the same journey_async cases, with the package of another commit
-        clients += [
-            (f"{label} @ baseline", name) for label, name in clients if name.startswith("journey")
-        ]
+    dirs = {}  # label -> baseline directory: the same journey_async cases, another package
+    for directory in args.baseline:
+        for label, name in list(clients):
+            if name.startswith("journey") and "@" not in label:
+                dirs[baseline_label(label, directory)] = directory
+                clients.append((baseline_label(label, directory), name))
     with bench_server(args.server, items=1000) as base:
 
         def measure(client: tuple[str, str]) -> dict[str, float]:
@@ -220,7 +223,7 @@ def main(args: argparse.Namespace) -> None:
                     "--calls",
                     str(args.calls),
                 ],
-                env=baseline_env(args.baseline if client[0].endswith("@ baseline") else None),
+                env=baseline_env(dirs.get(client[0])),
             )
 
         per_client = interleaved(args.runs, clients, measure)
