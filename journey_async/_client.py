@@ -93,8 +93,9 @@ class JourneyClient(Operations2020):
         http_client: a caller-owned `httpx.AsyncClient`, used and never closed; its timeouts
             and limits are the caller's, so passing `timeout`, `max_connections` or `transport`
             as well is a `ValueError`.
-        transport: None (httpx's own), `"aiohttp"` (aiohttp's connection pool through
-            `journey_async._aiohttp`, the `aiohttp` extra: a faster HTTP layer, see
+        transport: None (httpcore's HTTP/1.1 connections, one per request in flight, without
+            httpcore's pool: `journey_async._pinned`), `"httpx"` (httpx's own transport and
+            pool), `"aiohttp"` (aiohttp, the `aiohttp` extra: the fastest, see
             benchmarks/RESULTS.md; asyncio only), or any `httpx.AsyncBaseTransport` (a mock, the
             fake API's `api.transport()`).
         max_connections: httpx pool size; default 100.

@@ -103,8 +103,17 @@ def attempt_timeout(timeout: httpx.Timeout) -> float | None:
 def make_transport(
     transport: str | httpx.AsyncBaseTransport | None, limits: httpx.Limits
 ) -> httpx.AsyncBaseTransport | None:
-    """The transport for a client-owned httpx.AsyncClient (None: httpx's default)."""
-    if transport is None or transport == "httpx":
+    """The transport for a client-owned httpx.AsyncClient.
+
+    None: `PinnedTransport` (httpcore's HTTP/1.1 connections without its pool's bookkeeping);
+    "httpx": httpx's own transport and pool (returned as None: httpx's default); "aiohttp":
+    `AiohttpTransport`; a transport object: itself.
+    """
+    if transport is None:
+        from ._pinned import PinnedTransport
+
+        return PinnedTransport(limits)
+    if transport == "httpx":
         return None
     if isinstance(transport, httpx.AsyncBaseTransport):
         return transport

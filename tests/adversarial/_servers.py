@@ -209,13 +209,16 @@ class ChunkStream(httpx.AsyncByteStream):
 
 
 def http_pool(http: httpx.AsyncClient) -> Any:
-    """The httpcore connection pool behind an httpx client using httpx's own transport."""
-    return http._transport._pool  # type: ignore[attr-defined]
+    """The httpcore connection pool behind an httpx client using httpx's own transport, or
+    the client's default `PinnedTransport` (which has `connections` too)."""
+    transport = http._transport
+    return getattr(transport, "_pool", transport)
 
 
 def queued_requests(http: httpx.AsyncClient) -> int:
-    """Requests the pool still tracks (queued or active)."""
-    return len(http_pool(http)._requests)
+    """Requests the pool still tracks (queued or active; pinned to a connection)."""
+    pool = http_pool(http)
+    return int(pool.in_use) if hasattr(pool, "in_use") else len(pool._requests)
 
 
 def stuck_connections(http: httpx.AsyncClient) -> list[Any]:

@@ -154,6 +154,11 @@ CONFIGS = {
     "max_connections=4": {"max_connections": 4},
     "max_connections=4,max_in_flight=16": {"max_connections": 4, "max_in_flight": 16},
     "max_connections=4,max_in_flight=None": {"max_connections": 4, "max_in_flight": None},
+    "httpx-pool,max_connections=4,max_in_flight=16": {
+        "transport": "httpx",
+        "max_connections": 4,
+        "max_in_flight": 16,
+    },
 }
 
 

@@ -74,12 +74,14 @@ NO_RETRY_SLEEP = RetryPolicy(max_attempts=4, backoff_base=0.0)
 
 
 def pool_queue(client: JourneyClient) -> int:
-    """Requests waiting in the client's httpcore pool, or connections aiohttp's pool counts as
-    in use (0 when nothing is stuck)."""
-    transport = client._http._transport
+    """Requests pinned to a connection (the default transport), waiting in httpcore's pool
+    (transport="httpx") or connections aiohttp's pool counts as in use (0: nothing stuck)."""
+    transport: Any = client._http._transport
+    if hasattr(transport, "in_use"):  # the default PinnedTransport
+        return int(transport.in_use)
     pool = getattr(transport, "_pool", None)
     if pool is None:  # transport="aiohttp"
-        session = transport._session  # type: ignore[attr-defined]
+        session = transport._session
         return len(session.connector._acquired) if session is not None else 0
     return len(pool._requests)
 
