@@ -7,8 +7,8 @@
   many chunks the client pulled and whether it closed the stream.
 * Pool probes for httpcore's connection pool (`stuck_connections`, `queued_requests`).
 * `TRANSPORTS`, `CLIENT_OPTIONS` and `transport_backend`: a module's `anyio_backend` fixture
-  that runs its loopback cases with httpx's transport on asyncio and trio and with
-  `transport="aiohttp"` on asyncio (the cases add `**CLIENT_OPTIONS` to their clients).
+  that runs its loopback cases with the default transport on asyncio and trio and with
+  `transport="aiohttp"` and `"httpx"` on asyncio (the cases add `**CLIENT_OPTIONS`).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ TRANSPORTS = {
     "asyncio": ("asyncio", None),
     "trio": ("trio", None),
     "asyncio-aiohttp": ("asyncio", "aiohttp"),
+    "asyncio-httpx-pool": ("asyncio", "httpx"),
 }
 """anyio backend and `transport` option of each parameter of `transport_backend`."""
 
@@ -61,7 +62,7 @@ def transport_backend(request: Any, monkeypatch: Any) -> str:
     if transport is not None:
         import pytest
 
-        pytest.importorskip(transport)
+        pytest.importorskip(transport)  # aiohttp is an extra
         monkeypatch.setitem(CLIENT_OPTIONS, "transport", transport)
     return backend
 

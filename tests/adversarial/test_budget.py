@@ -32,7 +32,7 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture(params=list(TRANSPORTS))
 def anyio_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Loopback cases with httpx's transport (asyncio, trio) and aiohttp's (asyncio)."""
+    """Loopback cases with the default transport (asyncio, trio), aiohttp's and httpx's pool."""
     return transport_backend(request, monkeypatch)
 
 

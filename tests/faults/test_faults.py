@@ -49,8 +49,10 @@ TRANSPORTS = {
     "asyncio": ("asyncio", None),
     "trio": ("trio", None),
     "asyncio-aiohttp": ("asyncio", "aiohttp"),
+    "asyncio-httpx-pool": ("asyncio", "httpx"),
 }
-"""Every case on asyncio and trio with httpx's transport, and on asyncio with aiohttp's."""
+"""Every case on asyncio and trio with the default transport (`PinnedTransport`), and on
+asyncio with aiohttp's and with httpx's own pool."""
 
 CLIENT_OPTIONS: dict[str, Any] = {}
 """Options of every client the cases build (the transport of the current parameter)."""
@@ -60,7 +62,7 @@ CLIENT_OPTIONS: dict[str, Any] = {}
 def anyio_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     backend, transport = TRANSPORTS[request.param]
     if transport is not None:
-        pytest.importorskip(transport)
+        pytest.importorskip(transport)  # aiohttp is an extra
         monkeypatch.setitem(CLIENT_OPTIONS, "transport", transport)
     return backend
 
