@@ -32,12 +32,10 @@ from httpcore._async.http11 import AsyncHTTP11Connection
 from httpcore._backends.auto import AutoBackend
 from httpx._transports.default import map_httpcore_exceptions
 
+from ._repair import CLOSE_GRACE as _CLOSE_GRACE
 from ._slots import Slots
 
 __all__ = ["PinnedTransport"]
-
-_CLOSE_GRACE = 2.0
-"""Seconds a shielded close of a dropped connection may take."""
 
 _PORTS = {b"http": 80, b"https": 443}
 
