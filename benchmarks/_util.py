@@ -18,6 +18,12 @@ from typing import TypeVar
 
 HERE = Path(__file__).resolve().parent
 
+BASELINE_ENV = "JOURNEY_BENCH_BASELINE"
+"""Set in a measuring child's environment: the directory whose `journey_async` it imports."""
+
+if os.environ.get(BASELINE_ENV):  # a baseline case: its package comes before the working tree's
+    sys.path.insert(0, os.environ[BASELINE_ENV])
+
 C = TypeVar("C")
 R = TypeVar("R")
 
@@ -136,6 +142,32 @@ def bench_parser(doc: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--client", default="journey_async", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", default="", help=argparse.SUPPRESS)
     return parser
+
+
+def add_baseline_option(parser: argparse.ArgumentParser) -> None:
+    """`--baseline DIR` (repeatable): also measure the `journey_async` package found in DIR.
+
+    Make one with `git archive REF journey_async | tar -x -C DIR`; its cases are labelled
+    `@ DIR's name` and run in the same rounds as the working tree's, so a change is measured
+    before and after in one interleaved run.
+    """
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="a directory holding another journey_async package, measured next to this one",
+    )
+
+
+def baseline_label(label: str, directory: str) -> str:
+    """A baseline case's label: the working tree's, `@` the directory's name."""
+    return f"{label} @ {Path(directory).name}"
+
+
+def baseline_env(directory: str | None) -> dict[str, str] | None:
+    """The environment of a baseline case's child process (None: the working tree)."""
+    return {BASELINE_ENV: str(Path(directory).resolve())} if directory else None
 
 
 def add_server_option(parser: argparse.ArgumentParser) -> None:

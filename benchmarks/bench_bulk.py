@@ -15,6 +15,7 @@ The server is `loopback.py` (Python) or, with `--server nginx`, nginx serving th
 (`nginx_server.py`): against the Python server the fastest clients wait on the server.
 
     python benchmarks/bench_bulk.py [--runs 5] [--lookups 2000] [--server loopback|nginx]
+        [--baseline DIR ...]  # also the journey_async package in each DIR, interleaved
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from _util import (  # noqa: E402
+    add_baseline_option,
     add_server_option,
+    baseline_env,
+    baseline_label,
     bench_parser,
     bench_server,
     interleaved,
@@ -158,7 +162,7 @@ def main(args: argparse.Namespace) -> None:
         ("httpx + json.loads, 32 workers", "httpx", 32),
         ("httpx + json.loads, 8 workers", "httpx", 8),
     ]
-    if installed("httpx_aiohttp"):
+    if installed("aiohttp"):
         cases += [
             ("journey_async map, transport='aiohttp'", "journey_async_aiohttp", 32),
             ("bare aiohttp + json.loads, 32 workers", "aiohttp", 32),
@@ -168,10 +172,16 @@ def main(args: argparse.Namespace) -> None:
             ("official SDK, sequential", "sdk", 1),
             ("official SDK, 32 threads", "sdk", 32),
         ]
+    dirs = {}  # label -> baseline directory: the same journey_async cases, another package
+    for directory in args.baseline:
+        for label, client, concurrency in list(cases):
+            if client.startswith("journey_async") and "@" not in label:
+                dirs[baseline_label(label, directory)] = directory
+                cases.append((baseline_label(label, directory), client, concurrency))
     with bench_server(args.server, items=1000) as base:
 
         def measure(case: tuple[str, str, int]) -> float:
-            _, client, concurrency = case
+            label, client, concurrency = case
             return run_child(
                 [
                     str(Path(__file__)),
@@ -184,7 +194,8 @@ def main(args: argparse.Namespace) -> None:
                     str(args.lookups),
                     "--concurrency",
                     str(concurrency),
-                ]
+                ],
+                env=baseline_env(dirs.get(label)),
             )["seconds"]
 
         timings = interleaved(args.runs, cases, measure)
@@ -220,6 +231,7 @@ def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = bench_parser(__doc__)
     add_server_option(parser)
+    add_baseline_option(parser)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--lookups", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32, help=argparse.SUPPRESS)

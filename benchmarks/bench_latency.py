@@ -12,6 +12,7 @@
 `--server nginx` runs W3 against nginx serving the same bodies (`nginx_server.py`).
 
     python benchmarks/bench_latency.py [--runs 5] [--calls 500] [--server loopback|nginx]
+        [--baseline DIR ...]  # also the journey_async package in each DIR, interleaved
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from _util import (  # noqa: E402
+    add_baseline_option,
     add_server_option,
+    baseline_env,
+    baseline_label,
     bench_parser,
     bench_server,
     interleaved,
@@ -192,13 +196,19 @@ def installed(module: str) -> bool:
 
 def main(args: argparse.Namespace) -> None:
     clients = [("httpx + json.loads", "httpx"), ("journey_async", "journey_async")]
-    if installed("httpx_aiohttp"):
+    if installed("aiohttp"):
         clients += [
             ("journey_async, transport='aiohttp'", "journey_async_aiohttp"),
             ("bare aiohttp + json.loads", "aiohttp"),
         ]
     if sdk_installed():
         clients.append(("official SDK", "sdk"))
+    dirs = {}  # label -> baseline directory: the same journey_async cases, another package
+    for directory in args.baseline:
+        for label, name in list(clients):
+            if name.startswith("journey") and "@" not in label:
+                dirs[baseline_label(label, directory)] = directory
+                clients.append((baseline_label(label, directory), name))
     with bench_server(args.server, items=1000) as base:
 
         def measure(client: tuple[str, str]) -> dict[str, float]:
@@ -212,7 +222,8 @@ def main(args: argparse.Namespace) -> None:
                     base,
                     "--calls",
                     str(args.calls),
-                ]
+                ],
+                env=baseline_env(dirs.get(client[0])),
             )
 
         per_client = interleaved(args.runs, clients, measure)
@@ -265,6 +276,7 @@ def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = bench_parser(__doc__)
     add_server_option(parser)
+    add_baseline_option(parser)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--calls", type=int, default=500)
     arguments = parser.parse_args()

@@ -210,7 +210,7 @@ def stream_clients(items: int) -> list[tuple[str, str, dict[str, str] | None]]:
     ]
     if importlib.util.find_spec("orjson") is not None:
         clients.append(("journey_async + `orjson` extra", "journey_async", {}))
-        if importlib.util.find_spec("httpx_aiohttp") is not None:
+        if importlib.util.find_spec("aiohttp") is not None:
             clients.append(
                 (
                     'journey_async + `orjson` + `transport="aiohttp"`',

@@ -467,18 +467,22 @@ def rss_mib() -> float:
 
 
 def _pool(client: JourneyClient) -> Any:
-    return client._http._transport._pool  # type: ignore[attr-defined]
+    """httpcore's pool (transport="httpx") or the default `PinnedTransport` itself."""
+    transport = client._http._transport
+    return getattr(transport, "_pool", transport)
 
 
 def _pool_queue(client: JourneyClient) -> int:
-    return len(_pool(client)._requests)
+    pool = _pool(client)
+    return int(pool.in_use) if hasattr(pool, "in_use") else len(pool._requests)
 
 
 _STATE = re.compile(r"\b(CONNECTING|CONNECTION FAILED|NEW|ACTIVE|IDLE|CLOSED)\b")
 
 
 def _pool_states(client: JourneyClient) -> Counter[str]:
-    """httpcore's connections by state, read from their repr (`<AsyncHTTPConnection [...]>`)."""
+    """httpcore's connections by state, read from their repr (`<AsyncHTTPConnection [...]>`,
+    `<AsyncHTTP11Connection [...]>`)."""
     states: Counter[str] = Counter()
     for connection in _pool(client).connections:
         match = _STATE.search(repr(connection))

@@ -39,6 +39,7 @@ from ._config import (
     current_loop,
     make_transport,
 )
+from ._direct import Direct
 from ._exceptions import DecodeError, scrub_error
 from ._limits import MAX_URL_LENGTH
 from ._operations import Operation, Prepared, prepare, warn_deprecated
@@ -93,8 +94,9 @@ class JourneyClient(BulkCalls, Operations2026, Operations2020):
         http_client: a caller-owned `httpx.AsyncClient`, used and never closed; its timeouts
             and limits are the caller's, so passing `timeout`, `max_connections` or `transport`
             as well is a `ValueError`.
-        transport: None (httpx's own), `"aiohttp"` (aiohttp's connection pool through
-            `httpx-aiohttp`, the `aiohttp` extra: a faster pool for many concurrent calls, see
+        transport: None (httpcore's HTTP/1.1 connections, one per request in flight, without
+            httpcore's pool: `journey_async._pinned`), `"httpx"` (httpx's own transport and
+            pool), `"aiohttp"` (aiohttp, the `aiohttp` extra: the fastest, see
             benchmarks/RESULTS.md; asyncio only), or any `httpx.AsyncBaseTransport` (a mock, the
             fake API's `api.transport()`).
         max_connections: httpx pool size; default 100.
@@ -211,6 +213,7 @@ class JourneyClient(BulkCalls, Operations2026, Operations2020):
             max_response_size=max_response_size,
             clock=self._clock,
             sleep=self._sleep,
+            direct=Direct(self._http, self._base_url) if self._owns_http else None,
         )
         self.rate_limit_gate: RateLimitGate = self._path.gate
         self._in_flight = self._path.slots
@@ -328,11 +331,11 @@ class JourneyClient(BulkCalls, Operations2026, Operations2020):
             )
             raise ValueError(msg)
         content = prepared.content
-        request = self._http.build_request(
+        request = self._path.build_request(
             op.method,
             self._base_url + target,
-            headers=self._json_headers if content is not None else self._headers,
-            content=content,
+            self._json_headers if content is not None else self._headers,
+            content,
         )
         request.extensions[TEMPLATE] = op.template
         if not op.idempotent:

@@ -103,21 +103,29 @@ def attempt_timeout(timeout: httpx.Timeout) -> float | None:
 def make_transport(
     transport: str | httpx.AsyncBaseTransport | None, limits: httpx.Limits
 ) -> httpx.AsyncBaseTransport | None:
-    """The transport for a client-owned httpx.AsyncClient (None: httpx's default)."""
-    if transport is None or transport == "httpx":
+    """The transport for a client-owned httpx.AsyncClient.
+
+    None: `PinnedTransport` (httpcore's HTTP/1.1 connections without its pool's bookkeeping);
+    "httpx": httpx's own transport and pool (returned as None: httpx's default); "aiohttp":
+    `AiohttpTransport`; a transport object: itself.
+    """
+    if transport is None:
+        from ._pinned import PinnedTransport
+
+        return PinnedTransport(limits)
+    if transport == "httpx":
         return None
     if isinstance(transport, httpx.AsyncBaseTransport):
         return transport
     if transport == "aiohttp":
         try:
-            from httpx_aiohttp import AiohttpTransport  # type: ignore[import-not-found, unused-ignore]
+            from ._aiohttp import AiohttpTransport
         except ImportError:
             msg = (
                 "transport='aiohttp' needs the aiohttp extra: pip install 'journey-async[aiohttp]'"
             )
             raise ValueError(msg) from None
-        aiohttp_transport: httpx.AsyncBaseTransport = AiohttpTransport(limits=limits)
-        return aiohttp_transport
+        return AiohttpTransport(limits)
     msg = (
         "transport must be None, 'httpx', 'aiohttp' or an httpx.AsyncBaseTransport, "
         f"got {transport!r}"

@@ -222,13 +222,13 @@ class Operations2026(ConfigOperations2026):
 
         The first iteration submits the job, polls its status (at once, then after
         `poll_interval` seconds, each wait 1.5 times longer than the last, up to 30 s) and then
-        yields the results page by page. A job that ends FAILED, CANCELLED or EXPIRED, or is not FULFILLED within
-        `timeout` seconds of its submission, raises `JobError`. Leaving before the last page
-        (an error, a cancellation, `limit`, `aclose()`, the end of `async with`) deletes the
-        job; a bare `break` out of `async for` without `async with` cannot be seen, so use
-        `async with` (or `contextlib.aclosing`) when you may stop early. The body is checked
-        before anything is sent; a `JourneyAggregationQuery` is sent as it is (the job takes
-        the same fields, plus `page_size`).
+        yields the results page by page. A job that ends FAILED, CANCELLED or EXPIRED, or is
+        not FULFILLED within `timeout` seconds of its submission, raises `JobError`. Leaving
+        before the last page (an error, a cancellation, `limit`, `aclose()`, the end of
+        `async with`) deletes the job; a bare `break` out of `async for` without `async with`
+        cannot be seen, so use `async with` (or `contextlib.aclosing`) when you may stop
+        early. The body is checked before anything is sent; a `JourneyAggregationQuery` is
+        sent as it is (the job takes the same fields, plus `page_size`).
         """
         poll_interval = check_seconds("poll_interval", poll_interval)
         timeout = check_seconds("timeout", timeout)

@@ -24,12 +24,13 @@ import logging
 import time
 import zlib
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
-from typing import Any, cast
+from typing import cast
 
 import anyio
 import httpx
 
 from ._auth import auth_middleware
+from ._direct import Direct
 from ._exceptions import (
     RateLimitError,
     RequestTimeoutError,
@@ -37,6 +38,8 @@ from ._exceptions import (
     TransportError,
     redact_request,
 )
+from ._repair import CLOSE_GRACE as _CLOSE_GRACE
+from ._repair import repair_pool
 from ._retry import RateLimitGate, RetryPolicy, retry_middleware
 from ._slots import Slots
 from ._types import ATTEMPTS, DEADLINE, TEMPLATE, Clock, Handler, Middleware, Sleep, TokenProvider
@@ -49,10 +52,6 @@ logger = logging.getLogger("journey_async")
 ERROR_TEXT_LIMIT = 64 * 1024
 """Bytes of an error (4xx/5xx) body kept for `ApiError.text`; the rest is not read. Genesys's
 error bodies are a few hundred bytes."""
-
-_CLOSE_GRACE = 2.0
-"""Seconds a shielded close of an abandoned response may take (a TLS goodbye to a dead peer
-must not hang the caller)."""
 
 
 class _RateLimited(Exception):
@@ -79,8 +78,10 @@ class SendPath:
         max_response_size: int,
         clock: Clock,
         sleep: Sleep,
+        direct: Direct | None = None,
     ) -> None:
         self.http = http
+        self.direct = direct
         self.retry = retry
         self.slots = Slots(max_in_flight) if max_in_flight is not None else None
         self.attempt_timeout = attempt_timeout
@@ -117,13 +118,21 @@ class SendPath:
 
     async def send_token(self, url: str, headers: dict[str, str], body: bytes) -> httpx.Response:
         """Send a token request: retry and send only (no slot, gate, auth or user middleware)."""
-        request = self.http.build_request("POST", url, headers=headers, content=body)
+        request = self.build_request("POST", url, headers, body)
         request.extensions[TEMPLATE] = "/oauth/token"
         started = self._clock()
         try:
             return await self._token_call(request)
         except httpx.HTTPError as exc:
             raise _transport_error(exc, request, self._clock() - started) from exc
+
+    def build_request(
+        self, method: str, url: str, headers: dict[str, str], content: bytes | None
+    ) -> httpx.Request:
+        """The request for `url`: built directly for a client-owned httpx client (`_direct`)."""
+        if self.direct is not None:
+            return self.direct.build(method, url, headers, content)
+        return self.http.build_request(method, url, headers=headers, content=content)
 
     # -- admission ------------------------------------------------------------------------------
 
@@ -247,7 +256,10 @@ class SendPath:
         """
         http = self.http
         try:
-            response = await http.send(request, stream=True)
+            if self.direct is not None:
+                response = await self.direct.send(request)
+            else:
+                response = await http.send(request, stream=True)
         except BaseException:
             await repair_pool(http, request.url, None)
             raise
@@ -391,76 +403,6 @@ def _too_large(response: httpx.Response, limit: int, how: str) -> ResponseTooLar
         f"max_response_size ({limit:,} bytes; {how}); not read further"
     )
     return ResponseTooLargeError(msg, request=redact_request(request), limit=limit)
-
-
-async def repair_pool(
-    http: httpx.AsyncClient, url: httpx.URL, response: httpx.Response | None
-) -> None:
-    """Put httpcore's pool right after a send or read that failed, cancellations above all.
-
-    httpcore (1.0.9) keeps its pool's bookkeeping consistent under anyio-style cancellation,
-    which its shields hold; a plain asyncio `Task.cancel()` (`asyncio.timeout`, `wait_for`)
-    passes those shields, and a queued request cancelled at the wrong moment strands a
-    connection even under anyio (encode/httpcore#1093). Each stranded connection holds a pool
-    slot for ever; after `max_connections` of them every request fails with `PoolTimeout`.
-    What can be left behind, and what is done here:
-
-    * this response's stream marked closed while its request is still on the pool's books
-      (its close was interrupted): the request is taken off the books;
-    * a connection no request on the books owns that never connected (the #1093 orphan):
-      dropped (it has no socket);
-    * a connection no request owns that is still NEW or ACTIVE (a cancel landed between its
-      connect and its first request, or inside a request): closed and dropped; a connection
-      serving nobody is IDLE or CLOSED, so this state is unambiguous.
-
-    Runs only after a failure, shielded from further cancellation for at most `_CLOSE_GRACE`
-    seconds; anything unexpected in the pool's private state makes it a no-op.
-    """
-    with anyio.move_on_after(_CLOSE_GRACE, shield=True):
-        try:
-            stranded = _stranded_connections(http, url, response)
-        except Exception:  # pragma: no cover - a future httpcore with other internals
-            logger.debug("could not inspect httpcore's pool", exc_info=True)
-            return
-        for connection in stranded:
-            with contextlib.suppress(Exception):
-                await connection.aclose()
-
-
-def _stranded_connections(
-    http: httpx.AsyncClient, url: httpx.URL, response: httpx.Response | None
-) -> list[Any]:
-    """Take stranded requests and connections off the pool's books; the ones to close."""
-    import httpcore
-    from httpcore._async.http11 import AsyncHTTP11Connection, HTTPConnectionState
-
-    transport = http._transport_for_url(url)
-    pool = getattr(transport, "_pool", None)
-    connections = getattr(pool, "_connections", None)
-    requests = getattr(pool, "_requests", None)
-    if not isinstance(connections, list) or not isinstance(requests, list):
-        return []
-    if response is not None:
-        stream = getattr(getattr(response.stream, "_stream", None), "_httpcore_stream", None)
-        pool_request = getattr(stream, "_pool_request", None)
-        if getattr(stream, "_closed", False) and pool_request in requests:
-            requests.remove(pool_request)  # its close was cut short
-    owned = {id(pool_request.connection) for pool_request in requests}
-    to_close = []
-    for connection in list(connections):
-        if not isinstance(connection, httpcore.AsyncHTTPConnection) or id(connection) in owned:
-            continue
-        inner = connection._connection
-        if inner is None:
-            if not connection._connect_failed:
-                connections.remove(connection)  # the #1093 orphan: never connected
-        elif isinstance(inner, AsyncHTTP11Connection) and inner._state in (
-            HTTPConnectionState.NEW,
-            HTTPConnectionState.ACTIVE,
-        ):
-            connections.remove(connection)
-            to_close.append(connection)
-    return to_close
 
 
 # -- errors -------------------------------------------------------------------------------------

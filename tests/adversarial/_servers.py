@@ -6,6 +6,9 @@
 * `ChunkStream`: an `httpx.AsyncByteStream` for `httpx.MockTransport` responses that counts how
   many chunks the client pulled and whether it closed the stream.
 * Pool probes for httpcore's connection pool (`stuck_connections`, `queued_requests`).
+* `TRANSPORTS`, `CLIENT_OPTIONS` and `transport_backend`: a module's `anyio_backend` fixture
+  that runs its loopback cases with the default transport on asyncio and trio and with
+  `transport="aiohttp"` and `"httpx"` on asyncio (the cases add `**CLIENT_OPTIONS`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ import anyio
 import httpx
 
 __all__ = [
+    "CLIENT_OPTIONS",
+    "TRANSPORTS",
+    "transport_backend",
     "OK_TARGET",
     "ChunkStream",
     "RawServer",
@@ -37,6 +43,29 @@ Behaviour = Callable[
     ["RawServer", asyncio.StreamReader, asyncio.StreamWriter, str], Awaitable[bool]
 ]
 """`await behave(server, reader, writer, target)` answers one request; False closes."""
+
+TRANSPORTS = {
+    "asyncio": ("asyncio", None),
+    "trio": ("trio", None),
+    "asyncio-aiohttp": ("asyncio", "aiohttp"),
+    "asyncio-httpx-pool": ("asyncio", "httpx"),
+}
+"""anyio backend and `transport` option of each parameter of `transport_backend`."""
+
+CLIENT_OPTIONS: dict[str, Any] = {}
+"""The current parameter's client options (`transport="aiohttp"` or nothing)."""
+
+
+def transport_backend(request: Any, monkeypatch: Any) -> str:
+    """The body of a module's `anyio_backend` fixture with `params=list(TRANSPORTS)`."""
+    backend, transport = TRANSPORTS[request.param]
+    if transport is not None:
+        import pytest
+
+        pytest.importorskip(transport)  # aiohttp is an extra
+        monkeypatch.setitem(CLIENT_OPTIONS, "transport", transport)
+    return backend
+
 
 OK_TARGET = json.dumps({"id": "ok", "name": "fine", "state": "active"}).encode()
 
@@ -181,13 +210,16 @@ class ChunkStream(httpx.AsyncByteStream):
 
 
 def http_pool(http: httpx.AsyncClient) -> Any:
-    """The httpcore connection pool behind an httpx client using httpx's own transport."""
-    return http._transport._pool  # type: ignore[attr-defined]
+    """The httpcore connection pool behind an httpx client using httpx's own transport, or
+    the client's default `PinnedTransport` (which has `connections` too)."""
+    transport = http._transport
+    return getattr(transport, "_pool", transport)
 
 
 def queued_requests(http: httpx.AsyncClient) -> int:
-    """Requests the pool still tracks (queued or active)."""
-    return len(http_pool(http)._requests)
+    """Requests the pool still tracks (queued or active; pinned to a connection)."""
+    pool = http_pool(http)
+    return int(pool.in_use) if hasattr(pool, "in_use") else len(pool._requests)
 
 
 def stuck_connections(http: httpx.AsyncClient) -> list[Any]:

@@ -27,7 +27,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from _servers import ChunkStream, head, raw_server
+from _servers import CLIENT_OPTIONS, TRANSPORTS, ChunkStream, head, raw_server, transport_backend
 
 from journey_async import (
     JourneyClient,
@@ -49,6 +49,13 @@ pytestmark = [
     # checks that on its own; the others test their own behaviour.
     pytest.mark.filterwarnings(f"ignore:{ABANDONED_GENERATOR}:ResourceWarning"),
 ]
+
+
+@pytest.fixture(params=list(TRANSPORTS))
+def anyio_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Loopback cases with the default transport (asyncio, trio), aiohttp's and httpx's pool."""
+    return transport_backend(request, monkeypatch)
+
 
 BASE_URL = "https://api.test.invalid"
 TOKEN = "bounded-token-7c1e"
@@ -236,6 +243,27 @@ async def test_a_gzip_bomb_is_refused(chunking):
     assert stream.closed
 
 
+async def test_a_gzip_bomb_on_loopback_is_refused_and_the_client_answers_after():
+    """Over a real socket, with each transport (aiohttp's too: it must not inflate the body
+    itself), a 50 MiB gzip bomb is ResponseTooLargeError and the next call is answered."""
+    bomb = gzip_bomb()
+
+    async def send_bomb(server, reader, writer, target) -> bool:
+        headers = [("Content-Type", "application/json"), ("Content-Encoding", "gzip")]
+        writer.write(head(200, [*headers, ("Content-Length", str(len(bomb)))]) + bomb)
+        await writer.drain()
+        return True
+
+    with raw_server(send_bomb) as server, anyio.fail_after(GUARD):
+        async with JourneyClient(
+            TOKEN, base_url=server.url, **CLIENT_OPTIONS, retry=None, max_response_size=LIMIT
+        ) as client:
+            with pytest.raises(ResponseTooLargeError) as info:
+                await client.get_journey_actiontarget("bomb")
+            assert_too_large(info.value, LIMIT)
+            assert (await client.get_journey_actiontarget("ok")).id == "ok"
+
+
 async def test_an_endless_gzip_stream_stops_after_about_the_limit():
     """An endless gzip body (1 KiB chunks each inflating to 1 MiB) stops after a few chunks."""
     stream = ChunkStream(endless_gzip(MIB))
@@ -319,7 +347,12 @@ async def test_a_huge_content_length_on_loopback_fails_at_once_not_at_the_timeou
 
     with raw_server(announce_huge) as server, anyio.fail_after(GUARD):
         async with JourneyClient(
-            TOKEN, base_url=server.url, timeout=8.0, retry=None, max_response_size=LIMIT
+            TOKEN,
+            base_url=server.url,
+            **CLIENT_OPTIONS,
+            timeout=8.0,
+            retry=None,
+            max_response_size=LIMIT,
         ) as client:
             started = time.monotonic()
             with pytest.raises(ResponseTooLargeError) as info:
@@ -381,7 +414,12 @@ async def test_an_error_status_with_a_10_mib_body_on_loopback():
 
     with raw_server(big_404) as server, anyio.fail_after(GUARD):
         async with JourneyClient(
-            TOKEN, base_url=server.url, timeout=5.0, retry=None, max_response_size=LIMIT
+            TOKEN,
+            base_url=server.url,
+            **CLIENT_OPTIONS,
+            timeout=5.0,
+            retry=None,
+            max_response_size=LIMIT,
         ) as client:
             with pytest.raises(NotFoundError) as info:
                 await client.get_journey_actiontarget("missing")
@@ -447,7 +485,12 @@ async def test_an_endless_trickle_on_loopback_ends_at_the_attempt_deadline():
 
     with raw_server(trickle_forever) as server, anyio.fail_after(GUARD):
         async with JourneyClient(
-            TOKEN, base_url=server.url, timeout=0.5, retry=None, max_response_size=LIMIT
+            TOKEN,
+            base_url=server.url,
+            **CLIENT_OPTIONS,
+            timeout=0.5,
+            retry=None,
+            max_response_size=LIMIT,
         ) as client:
             started = time.monotonic()
             with pytest.raises(RequestTimeoutError) as info:
@@ -474,7 +517,12 @@ async def test_a_chunked_endless_trickle_on_loopback_ends_at_the_attempt_deadlin
 
     with raw_server(chunked_forever) as server, anyio.fail_after(GUARD):
         async with JourneyClient(
-            TOKEN, base_url=server.url, timeout=0.5, retry=None, max_response_size=LIMIT
+            TOKEN,
+            base_url=server.url,
+            **CLIENT_OPTIONS,
+            timeout=0.5,
+            retry=None,
+            max_response_size=LIMIT,
         ) as client:
             started = time.monotonic()
             with pytest.raises(RequestTimeoutError):
@@ -532,6 +580,7 @@ async def test_response_too_large_on_loopback_is_not_retried_and_leaves_the_clie
         async with JourneyClient(
             TOKEN,
             base_url=server.url,
+            **CLIENT_OPTIONS,
             timeout=5.0,
             retry=RetryPolicy(max_attempts=4, backoff_base=0.0),
             max_response_size=LIMIT,
@@ -571,7 +620,12 @@ async def test_stopping_a_body_early_leaves_no_async_generator_to_the_garbage_co
 
     with raw_server(endless) as server, anyio.fail_after(GUARD):
         async with JourneyClient(
-            TOKEN, base_url=server.url, timeout=5.0, retry=None, max_response_size=LIMIT
+            TOKEN,
+            base_url=server.url,
+            **CLIENT_OPTIONS,
+            timeout=5.0,
+            retry=None,
+            max_response_size=LIMIT,
         ) as client:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")

@@ -16,7 +16,7 @@ import anyio
 import anyio.lowlevel
 import httpx
 import pytest
-from _servers import head, raw_server
+from _servers import CLIENT_OPTIONS, TRANSPORTS, head, raw_server, transport_backend
 
 from journey_async import (
     JourneyClient,
@@ -28,6 +28,13 @@ from journey_async import (
 from journey_async.testing import FakeJourneyApi
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(params=list(TRANSPORTS))
+def anyio_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Loopback cases with the default transport (asyncio, trio), aiohttp's and httpx's pool."""
+    return transport_backend(request, monkeypatch)
+
 
 TOKEN = "budget-token-5d2b"
 MARGIN = 1.5  # seconds of slack on every "ended by" assertion
@@ -74,7 +81,9 @@ async def test_429_forever_ends_every_call_within_the_budget():
 
     with api.serve_in_thread("127.0.0.1") as url, anyio.fail_after(GUARD):
         async with (
-            JourneyClient(TOKEN, base_url=url, retry=policy, timeout=10.0) as client,
+            JourneyClient(
+                TOKEN, base_url=url, **CLIENT_OPTIONS, retry=policy, timeout=10.0
+            ) as client,
             anyio.create_task_group() as tg,
         ):
             for i in range(20):
@@ -120,6 +129,7 @@ async def test_calls_queued_for_a_slot_end_at_the_budget():
         async with JourneyClient(
             TOKEN,
             base_url=server.url,
+            **CLIENT_OPTIONS,
             max_in_flight=1,
             retry=RetryPolicy(budget=0.5),
             timeout=30.0,
@@ -145,6 +155,7 @@ async def test_a_call_queued_behind_a_slow_one_without_retry_uses_the_pool_timeo
         async with JourneyClient(
             TOKEN,
             base_url=server.url,
+            **CLIENT_OPTIONS,
             max_in_flight=1,
             retry=None,
             timeout=httpx.Timeout(10.0, pool=0.5),
@@ -184,7 +195,11 @@ async def test_a_silent_server_ends_the_call_at_the_budget_with_a_precise_messag
     after ~1 s whose message names the method, the URL without query, attempts and time."""
     with raw_server(never_answer) as server, anyio.fail_after(GUARD):
         async with JourneyClient(
-            TOKEN, base_url=server.url, timeout=30.0, retry=RetryPolicy(budget=1.0)
+            TOKEN,
+            base_url=server.url,
+            **CLIENT_OPTIONS,
+            timeout=30.0,
+            retry=RetryPolicy(budget=1.0),
         ) as client:
             started = time.monotonic()
             with pytest.raises(RequestTimeoutError) as info:
@@ -214,7 +229,9 @@ async def test_a_silent_server_with_short_timeouts_counts_every_attempt_in_the_m
     message's attempt count is the number of requests the server received."""
     policy = RetryPolicy(max_attempts=10, backoff_base=0.0, budget=1.5)
     with raw_server(never_answer) as server, anyio.fail_after(GUARD):
-        async with JourneyClient(TOKEN, base_url=server.url, timeout=0.3, retry=policy) as client:
+        async with JourneyClient(
+            TOKEN, base_url=server.url, **CLIENT_OPTIONS, timeout=0.3, retry=policy
+        ) as client:
             started = time.monotonic()
             with pytest.raises(RequestTimeoutError) as info:
                 await client.get_journey_actiontarget("silent")

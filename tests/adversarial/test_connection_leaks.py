@@ -154,6 +154,11 @@ CONFIGS = {
     "max_connections=4": {"max_connections": 4},
     "max_connections=4,max_in_flight=16": {"max_connections": 4, "max_in_flight": 16},
     "max_connections=4,max_in_flight=None": {"max_connections": 4, "max_in_flight": None},
+    "httpx-pool,max_connections=4,max_in_flight=16": {
+        "transport": "httpx",
+        "max_connections": 4,
+        "max_in_flight": 16,
+    },
 }
 
 
@@ -203,11 +208,9 @@ async def test_1000_cancelled_calls_over_aiohttp_leave_the_client_answering(fake
             tally = await churn(lambda i: client.get_journey_actiontarget(ids[i % len(ids)]))
             assert_churned(tally, CALLS)
             await assert_answers(client, api)
-            session = getattr(client._http._transport, "client", None)
-            connector = getattr(session, "connector", None)
-            acquired = getattr(connector, "_acquired", None)
-            if acquired is not None:  # aiohttp's own bookkeeping of connections in use
-                assert len(acquired) == 0, acquired
+            session = client._http._transport._session  # type: ignore[attr-defined]
+            acquired = session.connector._acquired  # aiohttp's own count of connections in use
+            assert len(acquired) == 0, acquired
 
 
 # ---------------------------------------------------------------------------------------------

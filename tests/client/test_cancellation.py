@@ -7,6 +7,7 @@ running and no pool slot taken: afterwards the same client must still make calls
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import anyio
 import httpx
@@ -26,21 +27,30 @@ def fake() -> Iterator[tuple[FakeJourneyApi, str]]:
 
 
 def pool_state(client: JourneyClient) -> tuple[int, int]:
-    """(connections, queued requests) of the client's httpcore pool."""
-    pool = client._http._transport._pool  # type: ignore[attr-defined]
+    """(connections, requests still on the books) of the client's transport: httpcore's pool
+    (transport="httpx") or the default `PinnedTransport` (connections pinned to a request)."""
+    transport: Any = client._http._transport
+    pool = getattr(transport, "_pool", None)
+    if pool is None:
+        return len(transport.connections), transport.in_use
     return len(pool.connections), len(pool._requests)
 
 
+@pytest.mark.parametrize("transport", [None, "httpx"], ids=["pinned", "httpx-pool"])
 @pytest.mark.parametrize("max_in_flight", [None, 8])
 async def test_cancelling_1000_requests_under_pool_contention_leaks_nothing(
-    fake: tuple[FakeJourneyApi, str], max_in_flight: int | None
+    fake: tuple[FakeJourneyApi, str], max_in_flight: int | None, transport: str | None
 ):
     """1,000 cancelled in-flight calls with max_connections=10 leave a client that still works."""
     api, url = fake
     api.faults.latency = 0.05
     try:
         async with JourneyClient(
-            "fake-token", base_url=url, max_connections=10, max_in_flight=max_in_flight
+            "fake-token",
+            base_url=url,
+            max_connections=10,
+            max_in_flight=max_in_flight,
+            transport=transport,
         ) as client:
             ids = api.action_target_ids
             with anyio.move_on_after(0.3) as scope:

@@ -45,6 +45,28 @@ from journey_async.testing import FakeJourneyApi
 
 pytestmark = pytest.mark.anyio
 
+TRANSPORTS = {
+    "asyncio": ("asyncio", None),
+    "trio": ("trio", None),
+    "asyncio-aiohttp": ("asyncio", "aiohttp"),
+    "asyncio-httpx-pool": ("asyncio", "httpx"),
+}
+"""Every case on asyncio and trio with the default transport (`PinnedTransport`), and on
+asyncio with aiohttp's and with httpx's own pool."""
+
+CLIENT_OPTIONS: dict[str, Any] = {}
+"""Options of every client the cases build (the transport of the current parameter)."""
+
+
+@pytest.fixture(params=list(TRANSPORTS))
+def anyio_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    backend, transport = TRANSPORTS[request.param]
+    if transport is not None:
+        pytest.importorskip(transport)  # aiohttp is an extra
+        monkeypatch.setitem(CLIENT_OPTIONS, "transport", transport)
+    return backend
+
+
 TOKEN = "fake-token"
 NO_RETRY_SLEEP = RetryPolicy(max_attempts=4, backoff_base=0.0)
 
@@ -54,8 +76,15 @@ NO_RETRY_SLEEP = RetryPolicy(max_attempts=4, backoff_base=0.0)
 
 
 def pool_queue(client: JourneyClient) -> int:
-    """Requests waiting in the client's httpcore pool (0 when nothing is stuck)."""
-    pool = client._http._transport._pool  # type: ignore[attr-defined]
+    """Requests pinned to a connection (the default transport), waiting in httpcore's pool
+    (transport="httpx") or connections aiohttp's pool counts as in use (0: nothing stuck)."""
+    transport: Any = client._http._transport
+    if hasattr(transport, "in_use"):  # the default PinnedTransport
+        return int(transport.in_use)
+    pool = getattr(transport, "_pool", None)
+    if pool is None:  # transport="aiohttp"
+        session = transport._session
+        return len(session.connector._acquired) if session is not None else 0
     return len(pool._requests)
 
 
@@ -92,7 +121,7 @@ def fake_client(url: str, sleeper: Any, **kwargs: Any) -> JourneyClient:
         sleep=sleeper,
         clock=sleeper.clock,
         timeout=5.0,
-        **kwargs,
+        **{**CLIENT_OPTIONS, **kwargs},
     )
 
 
@@ -484,6 +513,7 @@ def raw_server(behave: Behaviour | None = None) -> Iterator[RawServer]:
 def raw_client(server: RawServer, sleeper: Any, **kwargs: Any) -> JourneyClient:
     kwargs.setdefault("retry", RetryPolicy(max_attempts=3))
     kwargs.setdefault("timeout", 2.0)
+    kwargs = {**CLIENT_OPTIONS, **kwargs}
     return JourneyClient(TOKEN, base_url=server.url, sleep=sleeper, clock=sleeper.clock, **kwargs)
 
 
