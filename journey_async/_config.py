@@ -6,6 +6,7 @@ path, kept out of the client so that it holds only the lifecycle and the operati
 
 from __future__ import annotations
 
+import urllib.request
 from typing import Final, Generic, TypeVar
 
 import httpx
@@ -105,11 +106,16 @@ def make_transport(
 ) -> httpx.AsyncBaseTransport | None:
     """The transport for a client-owned httpx.AsyncClient.
 
-    None: `PinnedTransport` (httpcore's HTTP/1.1 connections without its pool's bookkeeping);
+    None: `PinnedTransport` (httpcore's HTTP/1.1 connections without its pool's bookkeeping),
+    or httpx's own transport when the environment names a proxy (`HTTPS_PROXY`, `ALL_PROXY`,
+    ...), which httpx honours only with its own transport;
     "httpx": httpx's own transport and pool (returned as None: httpx's default); "aiohttp":
     `AiohttpTransport`; a transport object: itself.
     """
     if transport is None:
+        if environment_proxies():
+            # httpx mounts the proxies of the environment only on its own transport
+            return None
         from ._pinned import PinnedTransport
 
         return PinnedTransport(limits)
@@ -131,6 +137,13 @@ def make_transport(
         f"got {transport!r}"
     )
     raise ValueError(msg)
+
+
+def environment_proxies() -> bool:
+    """Whether the environment names a proxy (`HTTP(S)_PROXY`, `ALL_PROXY`, any case), as
+    httpx reads them (through `urllib.request.getproxies`)."""
+    proxies = urllib.request.getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
 
 
 def current_loop() -> object:
