@@ -43,6 +43,7 @@ from ._models import (
     SegmentScope,
 )
 from ._pagination import AsyncPager
+from ._ratelimit import RateLimit
 from ._regions import REGIONS
 from ._retry import RetryPolicy
 from ._types import Handler, Middleware, TokenProvider
@@ -63,6 +64,7 @@ __all__ = [
     "ClientCredentials",
     # retries and middleware
     "RetryPolicy",
+    "RateLimit",
     "Middleware",
     "Handler",
     "to_jsonable",

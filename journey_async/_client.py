@@ -44,6 +44,7 @@ from ._limits import MAX_URL_LENGTH
 from ._operations import Operation, Prepared, prepare
 from ._ops2020 import Operations2020
 from ._pagination import AsyncPager, Listing
+from ._ratelimit import TokenLimiter, check_rate_limit
 from ._regions import api_base_url
 from ._retry import RateLimitGate, RetryPolicy
 from ._send import SendPath
@@ -105,6 +106,11 @@ class JourneyClient(Operations2020):
             64 MiB, see `DEFAULT_MAX_RESPONSE_SIZE`); enforced while reading, so a larger one
             costs no more memory than this and fails with `ResponseTooLargeError`. Error
             bodies keep at most their first 64 KiB.
+        rate_limit: None (the default) keeps the client-wide gate, which reacts to 429s;
+            `RateLimit(rate, per)` also paces this process per token before the server
+            answers 429; `journey_async.redis.RedisRateLimit` paces a whole fleet per token.
+            With a rate limit, pauses and pacing are per token (see `ClientCredentials`'s
+            `pool_size`). The client never closes it (several clients may share one).
         sleep, clock: injectable for tests (default `anyio.sleep`, `time.monotonic`).
     """
 
@@ -123,6 +129,7 @@ class JourneyClient(Operations2020):
         user_agent: str | None = None,
         max_in_flight: int | None = DEFAULT_MAX_IN_FLIGHT,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        rate_limit: TokenLimiter | None = None,
         sleep: Sleep | None = None,
         clock: Clock | None = None,
     ) -> None:
@@ -210,7 +217,9 @@ class JourneyClient(Operations2020):
             max_response_size=max_response_size,
             clock=self._clock,
             sleep=self._sleep,
+            rate_limit=check_rate_limit(rate_limit),
         )
+        self.rate_limit: TokenLimiter | None = rate_limit
         self.rate_limit_gate: RateLimitGate = self._path.gate
         self._in_flight = self._path.slots
         bind = getattr(self._provider, "bind", None)

@@ -12,6 +12,12 @@
   (after decompression), and repairs httpcore's pool when a send or read fails or is
   cancelled (`repair_pool`).
 
+With `rate_limit=` (a `TokenLimiter`: `RateLimit`, `RedisRateLimit`) admission is per token
+instead: the token (of a pool: every token) is chosen first, the limiter gives a turn on it (the
+pool's earliest), then the slot is taken; a 429 with `Retry-After` pauses that token in the
+limiter, and the client-wide gate stays open. The turn comes before the slot so that callers of
+a paused token hold no slot the pool's other tokens could use.
+
 Token requests take their own short path (retry -> send): no slot, no gate, no auth, no user
 middleware. Errors leave this module as `journey_async` errors with the method, the URL, the
 attempts and the time taken.
@@ -29,7 +35,7 @@ from typing import Any, cast
 import anyio
 import httpx
 
-from ._auth import auth_middleware
+from ._auth import REPLAY_TOKEN, auth_middleware
 from ._exceptions import (
     RateLimitError,
     RequestTimeoutError,
@@ -37,7 +43,9 @@ from ._exceptions import (
     TransportError,
     redact_request,
 )
-from ._retry import RateLimitGate, RetryPolicy, retry_middleware
+from ._ratelimit import RateLimited as _RateLimited
+from ._ratelimit import TokenLimiter, token_key
+from ._retry import RateLimitGate, RetryPolicy, parse_retry_after, retry_middleware
 from ._slots import Slots
 from ._types import ATTEMPTS, DEADLINE, TEMPLATE, Clock, Handler, Middleware, Sleep, TokenProvider
 from ._urls import redact_url
@@ -55,15 +63,6 @@ _CLOSE_GRACE = 2.0
 must not hang the caller)."""
 
 
-class _RateLimited(Exception):
-    """The gate would hold this attempt past the call's deadline (becomes `RateLimitError`)."""
-
-    def __init__(self, wait: float, left: float) -> None:
-        super().__init__(wait, left)
-        self.wait = wait
-        self.left = left
-
-
 class SendPath:
     """The chain of one client, its in-flight slots and its rate-limit gate."""
 
@@ -79,6 +78,7 @@ class SendPath:
         max_response_size: int,
         clock: Clock,
         sleep: Sleep,
+        rate_limit: TokenLimiter | None = None,
     ) -> None:
         self.http = http
         self.retry = retry
@@ -89,11 +89,18 @@ class SendPath:
         self._clock = clock
         cap = retry.max_retry_after if retry is not None else 120.0
         self.gate = RateLimitGate(clock, sleep, cap)
+        self._cap = cap
+        self.limiter = rate_limit
+        self._provider = provider
         refresh, stamp = auth_middleware(provider, clock)
         layers: list[Middleware] = []
         if retry is not None:
-            layers.append(retry_middleware(retry, clock, sleep, self.gate))
-        layers += [refresh, self._admit, stamp, *middleware]
+            # With a limiter, pauses are per token and kept there: the client-wide gate stays
+            # open, so the retry layer does not consult it.
+            gate = self.gate if rate_limit is None else None
+            layers.append(retry_middleware(retry, clock, sleep, gate))
+        admit = self._admit if rate_limit is None else self._admit_per_token
+        layers += [refresh, admit, stamp, *middleware]
         self._call = chain(layers, self._send_logged)
         token_layers: list[Middleware] = []
         if retry is not None:
@@ -149,6 +156,47 @@ class SendPath:
             if slots is not None:
                 slots.release()
         gate.observe(response)
+        return response
+
+    async def _admit_per_token(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
+        """Admission with a limiter: token, then the limiter's turn on it, then the slot.
+
+        The token is chosen here (from a pool: the one whose turn comes first) and handed to
+        the stamp layer, so the turn and the `Authorization` header name the same token. A
+        replay after a 401 keeps the token the auth layer chose. A turn further away than the
+        call's budget is refused at once (`RateLimitError`), as the gate's pause is.
+        """
+        limiter = self.limiter
+        assert limiter is not None
+        extensions = request.extensions
+        deadline = extensions.get(DEADLINE)
+        chosen = extensions.get(REPLAY_TOKEN)
+        if chosen is not None:
+            tokens = [chosen]
+        else:
+            get_tokens = getattr(self._provider, "get_tokens", None)
+            tokens = await get_tokens() if get_tokens is not None else []
+            if not tokens:
+                tokens = [await self._provider.get_token()]
+        keys = [token_key(token) for token in tokens]
+        max_wait = None if deadline is None else deadline - self._clock()
+        index = await limiter.acquire(keys, max_wait)
+        extensions[REPLAY_TOKEN] = tokens[index]
+        slots = self.slots
+        try:
+            if slots is not None and not slots.try_acquire():
+                await self._wait_for_slot(slots, deadline)
+            try:
+                response = await self._within_deadline(request, call_next, deadline)
+            finally:
+                if slots is not None:
+                    slots.release()
+        finally:
+            extensions.pop(REPLAY_TOKEN, None)  # the stamp layer took it, unless it never ran
+        if response.status_code == 429:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            if retry_after is not None:
+                await limiter.pause(keys[index], min(retry_after, self._cap))
         return response
 
     async def _attempt_deadline(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
