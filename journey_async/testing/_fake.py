@@ -436,6 +436,11 @@ class FakeJourneyApi:
         self._issued.clear()
         self._static_tokens.clear()
 
+    def revoke_token(self, token: str) -> None:
+        """Revoke one token (issued or static): its next calls get 401."""
+        self._issued.pop(token, None)
+        self._static_tokens.discard(token)
+
     def expire_tokens(self) -> None:
         """Make every issued token expire now."""
         now = time.monotonic()
