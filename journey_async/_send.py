@@ -92,6 +92,7 @@ class SendPath:
         self._cap = cap
         self.limiter = rate_limit
         self._provider = provider
+        self._turn = 0
         refresh, stamp = auth_middleware(provider, clock)
         layers: list[Middleware] = []
         if retry is not None:
@@ -178,6 +179,11 @@ class SendPath:
             tokens = await get_tokens() if get_tokens is not None else []
             if not tokens:
                 tokens = [await self._provider.get_token()]
+        if len(tokens) > 1:
+            # Rotate the pool, so that tokens whose turns come equally soon (far from the
+            # limit: all of them now) take turns instead of the first one taking every call.
+            self._turn = shift = (self._turn + 1) % len(tokens)
+            tokens = tokens[shift:] + tokens[:shift]
         keys = [token_key(token) for token in tokens]
         max_wait = None if deadline is None else deadline - self._clock()
         index = await limiter.acquire(keys, max_wait)
