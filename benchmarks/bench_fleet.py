@@ -18,9 +18,11 @@ processes:
 2. pool: one process, `ClientCredentials(pool_size=3)` against `pool_size=1`, both with
    `RedisRateLimit(rate=R, per=1)` and 8 concurrent callers: throughput and its ratio (the
    tokens are granted before the clock starts: a grant is a once-a-day cost).
-3. cost: sequential lookups on the in-process fake (no network), far from any limit,
-   without a rate limit, with `RateLimit` and with `RedisRateLimit`: time per call, and the
-   difference, which is what the Redis round trip adds to each request.
+3. cost: sequential lookups on the same fake, far from any limit (a per-token limit of 1e9
+   a second), without a rate limit, with `RateLimit` and with `RedisRateLimit`: time per call,
+   and the difference, which is what the Redis round trip adds to each request; beside them
+   the round trips alone (a raw asyncio PING to the same Redis, redis-py's PING, one
+   `RedisRateLimit.acquire`), to tell the machine's share from the client's.
 
     python benchmarks/bench_fleet.py [--runs 3] [--rate 50] [--calls 100] [--headroom 0.03]
 """
@@ -120,37 +122,58 @@ async def fleet_worker(config: dict[str, Any]) -> dict[str, float]:
     return {"started": started, "ended": ended, "failed": float(failed)}
 
 
-async def cost_child(config: dict[str, Any]) -> dict[str, float]:
-    """Sequential lookups on the in-process fake: seconds per call with the given limiter."""
-    import httpx
+async def per_call(fn: Any, calls: int) -> float:
+    """Seconds per `await fn()` over `calls` sequential calls."""
+    started = time.perf_counter()
+    for _ in range(calls):
+        await fn()
+    return (time.perf_counter() - started) / calls
 
+
+async def cost_child(config: dict[str, Any]) -> dict[str, list[float]]:
+    """Sequential lookups on the fake (loopback) without a rate limit, with `RateLimit` and
+    with `RedisRateLimit`, and the round trips alone (a raw asyncio PING to the same Redis,
+    redis-py's PING, one `acquire`): blocks of each in turn, so the machine's slow spells fall
+    on all of them; seconds per call of every block."""
     from journey_async import JourneyClient, RateLimit
-    from journey_async.testing import FakeJourneyApi
+    from journey_async.redis import RedisRateLimit
 
-    api = FakeJourneyApi()
-    limit: Any = None
-    if config["limiter"] == "RateLimit":
-        limit = RateLimit(1e9, 1.0)
-    elif config["limiter"] == "RedisRateLimit":
-        from journey_async.redis import RedisRateLimit
+    redis_limit = RedisRateLimit(config["redis_url"], rate=1e9, per=1.0)
+    limits: dict[str, Any] = {
+        "none": None,
+        "RateLimit": RateLimit(1e9, 1.0),
+        "RedisRateLimit": redis_limit,
+    }
+    host, port = config["redis_url"].split("//")[1].split("/")[0].split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
 
-        limit = RedisRateLimit(config["redis_url"], rate=1e9, per=1.0)
-    http = httpx.AsyncClient(transport=api.transport())
-    calls = config["calls"]
-    async with JourneyClient(
-        "fake-token", base_url="https://api.fake.invalid", http_client=http, rate_limit=limit
-    ) as client:
-        target = api.action_target_ids[0]
-        for _ in range(200):  # warm up: imports, the script's SHA, connections
-            await client.get_journey_actiontarget(target)
-        started = time.perf_counter()
-        for _ in range(calls):
-            await client.get_journey_actiontarget(target)
-        per_call = (time.perf_counter() - started) / calls
-    await http.aclose()
-    if limit is not None and hasattr(limit, "aclose"):
-        await limit.aclose()
-    return {"per_call": per_call}
+    async def raw_ping() -> None:
+        writer.write(b"PING\r\n")
+        await reader.readline()
+
+    target = config["ids"][0]
+    clients = {
+        name: JourneyClient("fake-token", base_url=config["base_url"], rate_limit=limit)
+        for name, limit in limits.items()
+    }
+    measures: dict[str, Any] = {
+        name: (lambda c=client: c.get_journey_actiontarget(target))
+        for name, client in clients.items()
+    }
+    measures["raw_ping"] = raw_ping
+    measures["redis_py_ping"] = redis_limit.redis.ping
+    measures["acquire"] = lambda: redis_limit.acquire(["k"], None)
+    out: dict[str, list[float]] = {name: [] for name in measures}
+    for fn in measures.values():
+        await per_call(fn, 100)  # warm up: connections, the script's SHA
+    for _ in range(config["rounds"]):
+        for name, fn in measures.items():
+            out[name].append(await per_call(fn, config["calls"]))
+    for client in clients.values():
+        await client.aclose()
+    writer.close()
+    await redis_limit.aclose()
+    return out
 
 
 def child(kind: str, config: dict[str, Any]) -> subprocess.Popen[str]:
@@ -161,11 +184,11 @@ def child(kind: str, config: dict[str, Any]) -> subprocess.Popen[str]:
     )
 
 
-def result(proc: subprocess.Popen[str]) -> dict[str, float]:
+def result(proc: subprocess.Popen[str]) -> dict[str, Any]:
     out, _ = proc.communicate(timeout=600)
     if proc.returncode != 0:
         raise RuntimeError(f"a measuring child failed ({proc.returncode})")
-    data: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    data: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return data
 
 
@@ -233,7 +256,8 @@ def main() -> None:
     parser.add_argument("--headroom", type=float, default=0.03, help="RedisRateLimit's margin")
     parser.add_argument("--calls", type=int, default=100, help="lookups per fleet process")
     parser.add_argument("--pool-calls", type=int, default=300)
-    parser.add_argument("--cost-calls", type=int, default=2000)
+    parser.add_argument("--cost-calls", type=int, default=300, help="sequential calls a block")
+    parser.add_argument("--only", choices=("fleet", "pool", "cost"), help="one measurement")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -251,10 +275,10 @@ def main() -> None:
     print(f"# Fleets: per-token limit {rate} requests/s (fixed 1 s windows), {machine()}\n")
     fleet: dict[str, list[dict[str, float]]] = {"redis": [], "own": [], "shared": []}
     pools: dict[int, list[dict[str, float]]] = {1: [], 3: []}
-    costs: dict[str, list[float]] = {"none": [], "RateLimit": [], "RedisRateLimit": []}
+    costs: dict[str, list[float]] = {}
     with redis_server() as redis_url, api.serve_in_thread() as base_url:
         for _ in range(args.runs):
-            for mode in fleet:
+            for mode in fleet if args.only in (None, "fleet") else ():
                 fleet[mode].append(
                     run_fleet(
                         api,
@@ -267,7 +291,7 @@ def main() -> None:
                         shared_token=mode == "shared",
                     )
                 )
-            for pool in pools:
+            for pool in pools if args.only in (None, "pool") else ():
                 pools[pool].append(
                     run_fleet(
                         api,
@@ -280,9 +304,17 @@ def main() -> None:
                         warm=True,
                     )
                 )
-            for limiter in costs:
-                config = {"limiter": limiter, "redis_url": redis_url, "calls": args.cost_calls}
-                costs[limiter].append(result(child("cost", config))["per_call"])
+        if args.only in (None, "cost"):
+            api.faults.token_rate_limit = None  # far from any limit
+            config = {
+                "redis_url": redis_url,
+                "base_url": base_url,
+                "ids": api.action_target_ids[:1],
+                "calls": args.cost_calls,
+                "rounds": 3 * args.runs,
+            }
+            for name, values in result(child("cost", config)).items():
+                costs[name] = values  # type: ignore[assignment]
     report(args, fleet, pools, costs, paced)
 
 
@@ -293,7 +325,18 @@ def report(
     costs: dict[str, list[float]],
     paced: float,
 ) -> None:
-    """Print the three tables (medians) and every run's numbers."""
+    """Print the tables measured (medians) and every fleet run's numbers."""
+    if fleet["redis"]:
+        report_fleet(args, fleet, paced)
+    if pools[1]:
+        report_pools(args, pools)
+    if costs:
+        report_costs(args, costs)
+
+
+def report_fleet(
+    args: argparse.Namespace, fleet: dict[str, list[dict[str, float]]], paced: float
+) -> None:
     total = PROCESSES * args.calls
     ideal = total / args.rate
     labels = {
@@ -319,6 +362,13 @@ def report(
     print(f"## {PROCESSES} processes x {CALLERS} callers, one client (ideal {ideal:.2f} s)\n")
     headers = ["fleet", "requests", "median s", "x ideal", "429 share", "grants", "failed"]
     print(table(headers, rows))
+    print(f"\n{args.runs} runs, medians. Each fleet run (seconds / 429s):")
+    for mode, runs in fleet.items():
+        results = ", ".join(f"{r['seconds']:.2f}/{r['limited']:.0f}" for r in runs)
+        print(f"- {labels[mode]}: {results}")
+
+
+def report_pools(args: argparse.Namespace, pools: dict[int, list[dict[str, float]]]) -> None:
     throughput = {p: median([args.pool_calls / r["seconds"] for r in pools[p]]) for p in pools}
     print(f"\n## pool_size in one process ({args.pool_calls} lookups, {CALLERS} callers)\n")
     rows = [
@@ -331,22 +381,33 @@ def report(
         for p in pools
     ]
     print(table(["pool_size", "median req/s", "ratio to pool_size=1", "429s per run"], rows))
+
+
+def report_costs(args: argparse.Namespace, costs: dict[str, list[float]]) -> None:
     base = median(costs["none"])
     print(
-        f"\n## Cost per request far from the limit ({args.cost_calls} sequential lookups, "
-        "in-process fake)\n"
+        f"\n## Cost per request far from the limit (blocks of {args.cost_calls} sequential "
+        f"calls, each kind in turn, {3 * args.runs} rounds, the fake on loopback)\n"
     )
+    names = {
+        "none": "lookup, rate_limit=None",
+        "RateLimit": "lookup, RateLimit (in memory)",
+        "RedisRateLimit": "lookup, RedisRateLimit",
+        "raw_ping": "alone: a raw asyncio round trip to Redis (PING)",
+        "redis_py_ping": "alone: redis-py PING",
+        "acquire": "alone: RedisRateLimit.acquire (one EVALSHA)",
+    }
     rows = [
-        [name, f"{median(values) * 1e6:.0f}", f"{(median(values) - base) * 1e6:+.0f}"]
+        [
+            names[name],
+            f"{median(values) * 1e6:.0f}",
+            f"{(median(values) - base) * 1e6:+.0f}"
+            if name in ("RateLimit", "RedisRateLimit")
+            else "",
+        ]
         for name, values in costs.items()
     ]
-    print(table(["rate_limit", "median us per call", "added us per call"], rows))
-    print(f"\n{args.runs} runs, medians. Each fleet run (seconds / 429s):")
-    for mode, runs in fleet.items():
-        print(
-            f"- {labels[mode]}: "
-            + ", ".join(f"{r['seconds']:.2f}/{r['limited']:.0f}" for r in runs)
-        )
+    print(table(["sequential, far from the limit", "median us", "added per lookup"], rows))
 
 
 if __name__ == "__main__":

@@ -60,3 +60,19 @@ async def bulk_unordered(client: JourneyClient) -> None:
     failures = client.map_unordered(client.get_journey_actiontarget, ["a"], return_exceptions=True)
     async for _, outcome in failures:
         assert_type(outcome, ActionTarget | Exception)
+
+
+async def fleet_uses() -> None:
+    from journey_async import ClientCredentials, RateLimit
+    from journey_async.redis import RedisRateLimit, RedisTokenCache
+
+    async with (
+        RedisTokenCache("redis://127.0.0.1:6379/0") as cache,
+        RedisRateLimit("redis://127.0.0.1:6379/0", rate=300, per=60.0, burst=None) as limit,
+    ):
+        credentials = ClientCredentials("id", "secret", token_cache=cache, pool_size=3)
+        tokens: list[str] = await credentials.get_tokens()
+        del tokens
+        async with JourneyClient(credentials, rate_limit=limit) as fleet:
+            assert_type(await fleet.get_journey_actiontarget("x"), ActionTarget)
+    JourneyClient("token", rate_limit=RateLimit(300, 60.0))
