@@ -24,7 +24,7 @@ processes:
    the round trips alone (a raw asyncio PING to the same Redis, redis-py's PING, one
    `RedisRateLimit.acquire`), to tell the machine's share from the client's.
 
-    python benchmarks/bench_fleet.py [--runs 3] [--rate 50] [--calls 100] [--headroom 0.03]
+    python benchmarks/bench_fleet.py [--runs 3] [--rate 50] [--calls 150] [--headroom 0.03]
 """
 
 from __future__ import annotations
@@ -166,9 +166,11 @@ async def cost_child(config: dict[str, Any]) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {name: [] for name in measures}
     for fn in measures.values():
         await per_call(fn, 100)  # warm up: connections, the script's SHA
-    for _ in range(config["rounds"]):
-        for name, fn in measures.items():
-            out[name].append(await per_call(fn, config["calls"]))
+    order = list(measures)
+    for turn in range(config["rounds"]):
+        shift = turn % len(order)  # each kind comes first in some rounds: no order effects
+        for name in order[shift:] + order[:shift]:
+            out[name].append(await per_call(measures[name], config["calls"]))
     for client in clients.values():
         await client.aclose()
     writer.close()
@@ -254,7 +256,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rate", type=int, default=50, help="the fake's requests/s per token")
     parser.add_argument("--headroom", type=float, default=0.03, help="RedisRateLimit's margin")
-    parser.add_argument("--calls", type=int, default=100, help="lookups per fleet process")
+    parser.add_argument("--calls", type=int, default=150, help="lookups per fleet process")
     parser.add_argument("--pool-calls", type=int, default=300)
     parser.add_argument("--cost-calls", type=int, default=300, help="sequential calls a block")
     parser.add_argument("--only", choices=("fleet", "pool", "cost"), help="one measurement")
@@ -311,7 +313,7 @@ def main() -> None:
                 "base_url": base_url,
                 "ids": api.action_target_ids[:1],
                 "calls": args.cost_calls,
-                "rounds": 3 * args.runs,
+                "rounds": 4 * args.runs,
             }
             for name, values in result(child("cost", config)).items():
                 costs[name] = values  # type: ignore[assignment]
@@ -387,7 +389,7 @@ def report_costs(args: argparse.Namespace, costs: dict[str, list[float]]) -> Non
     base = median(costs["none"])
     print(
         f"\n## Cost per request far from the limit (blocks of {args.cost_calls} sequential "
-        f"calls, each kind in turn, {3 * args.runs} rounds, the fake on loopback)\n"
+        f"calls, each kind in turn, {4 * args.runs} rounds, the fake on loopback)\n"
     )
     names = {
         "none": "lookup, rate_limit=None",

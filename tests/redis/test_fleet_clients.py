@@ -190,3 +190,23 @@ async def test_a_401_on_one_pool_token_drops_only_that_token(redis_url: str) -> 
     assert after[2] == before[2]
     assert after[1] != before[1]
     assert api.stats.grants == 4
+
+
+async def test_the_grant_limit_is_never_hit_with_the_cache(redis_url: str) -> None:
+    """With a grant limit of one per minute, four processes on the cache all get the one
+    token: one token request in all, none answered 429."""
+    api = FakeJourneyApi()
+    api.faults.grant_rate_limit = (1, 60.0)
+    api.faults.latency = 0.02
+
+    async def worker() -> None:
+        async with process(api, redis_url) as (client, _):
+            await run_calls(client, api, 4, 4)
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(4):
+            tg.start_soon(worker)
+    assert api.stats.token_requests == 1
+    assert api.stats.grants == 1
+    assert api.stats.rate_limited == 0
+    assert api.stats.requests == 16
