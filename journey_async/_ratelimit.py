@@ -182,9 +182,9 @@ class RateLimit:
 
     def __init__(self, rate: float, per: float = 60.0, *, burst: int | None = None) -> None:
         interval, size = check_rate("RateLimit", rate, per, burst)
-        self.rate = float(rate)
-        self.per = float(per)
-        self.burst = burst
+        self.rate: float = float(rate)
+        self.per: float = float(per)
+        self.burst: int | None = burst
         self._gcra = Gcra(interval, size)
 
     def __repr__(self) -> str:

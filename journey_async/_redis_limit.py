@@ -118,9 +118,9 @@ class RedisRateLimit:
         if not isinstance(key_prefix, str) or not key_prefix:
             msg = "RedisRateLimit: key_prefix must be a non-empty str"
             raise ValueError(msg)
-        self.rate = float(rate)
-        self.per = float(per)
-        self.burst = burst
+        self.rate: float = float(rate)
+        self.per: float = float(per)
+        self.burst: int | None = burst
         self.key_prefix = key_prefix
         self._link = RedisLink(redis, "RedisRateLimit")
         self._local = Gcra(interval, size)

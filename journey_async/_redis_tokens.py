@@ -78,9 +78,9 @@ class RedisTokenCache:
         self.key_prefix = key_prefix
         self._link = RedisLink(redis, "RedisTokenCache")
         self._compare_and_delete = self._link.client.register_script(_COMPARE_AND_DELETE)
-        self.grants = 0
+        self.grants: int = 0
         """Grants this object made (in Redis's absence too)."""
-        self.waits = 0
+        self.waits: int = 0
         """How many times a fetch waited for another process's grant."""
 
     def __repr__(self) -> str:

@@ -27,17 +27,23 @@ object logs one WARNING per outage and uses Redis again once it answers.
 
 from __future__ import annotations
 
-try:
-    import redis.asyncio  # noqa: F401 - checked here, used by the modules below
-except ImportError as exc:  # pragma: no cover - the test extra installs redis
-    msg = (
-        "journey_async.redis needs redis-py (>= 5): install the extra with "
-        "`pip install 'journey-async[redis]'`"
-    )
-    raise ImportError(msg) from exc
 
-from ._redis_limit import RedisRateLimit
-from ._redis_tokens import RedisTokenCache
+def _require_redis() -> None:
+    """Fail with the extra's name, not a bare `No module named 'redis'`."""
+    try:
+        import redis.asyncio  # noqa: F401 - the modules below use it
+    except ImportError as exc:  # pragma: no cover - the test extra installs redis
+        msg = (
+            "journey_async.redis needs redis-py (>= 5): install the extra with "
+            "`pip install 'journey-async[redis]'`"
+        )
+        raise ImportError(msg) from exc
+
+
+_require_redis()
+
+from ._redis_limit import RedisRateLimit  # noqa: E402 - after the check above
+from ._redis_tokens import RedisTokenCache  # noqa: E402
 
 __all__ = ["RedisRateLimit", "RedisTokenCache"]
 
