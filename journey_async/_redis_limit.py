@@ -91,7 +91,8 @@ class RedisRateLimit:
     delays move requests across the server's window boundaries.
 
     A caller cancelled while it sleeps towards its turn does not use it; that turn is lost
-    time (one interval), never a stall. asyncio only (redis-py's asyncio client).
+    time (one interval), never a stall. asyncio only, and one event loop, like the client
+    (redis-py's asyncio connections belong to the loop that made them).
 
     Args:
         redis: a `redis://`, `rediss://` (TLS) or `unix://` URL, or a `redis.asyncio.Redis`

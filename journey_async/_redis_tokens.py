@@ -56,12 +56,14 @@ class RedisTokenCache:
     and, for a moment, a random lock value. Never the client secret. Anyone who can read the
     keys can call the API as the client until the token expires, so protect them: a Redis
     user whose ACL allows only `~{key_prefix}:*` and the commands used (`GET`, `SET`, `PTTL`,
-    `EVALSHA`, `EVAL`, `HMGET`, `HSET`, `PEXPIRE`, `DEL`, `TIME`), a password, and TLS
+    `DEL`, `EVALSHA`, `EVAL`, `SCRIPT LOAD`, and inside the scripts `HMGET`, `HSET`,
+    `PEXPIRE`, `TIME`: the README gives the `ACL SETUSER` line), a password, and TLS
     (`rediss://`) for anything beyond loopback.
 
     If Redis does not answer, the grant is made by this process alone (as without a cache),
     one WARNING is logged per outage, and Redis is tried again after a second.
-    asyncio only (redis-py's asyncio client).
+    asyncio only, and one event loop (redis-py's asyncio connections belong to the loop that
+    made them).
 
     Args:
         redis: a `redis://`, `rediss://` (TLS) or `unix://` URL, or a `redis.asyncio.Redis`
