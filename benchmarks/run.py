@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -28,6 +29,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from nginx_server import SKIP_MESSAGE, nginx_binary  # noqa: E402
+
+REDIS_SKIP = "SKIPPED: redis-server is not installed (Debian: apt-get install redis-server)"
 
 BENCHMARKS = [
     ("W1 bulk: 2,000 lookups at concurrency 32", "bench_bulk.py", ["--runs", "5"], ["--runs", "1"]),
@@ -87,6 +90,12 @@ BENCHMARKS = [
         ["--runs", "3"],
         ["--runs", "1"],
     ),
+    (
+        "Fleets: 4 processes on one client, with and without Redis (needs redis-server)",
+        "bench_fleet.py",
+        ["--runs", "3"],
+        ["--runs", "1", "--calls", "50", "--pool-calls", "150", "--cost-calls", "100"],
+    ),
 ]
 
 
@@ -109,6 +118,10 @@ def main() -> int:
         if "nginx" in full and nginx_binary() is None:  # `--server nginx`
             sections[title] = SKIP_MESSAGE
             print(f"## {title}\n\n{SKIP_MESSAGE}\n", flush=True)
+            continue
+        if script == "bench_fleet.py" and shutil.which("redis-server") is None:
+            sections[title] = REDIS_SKIP
+            print(f"## {title}\n\n{REDIS_SKIP}\n", flush=True)
             continue
         started = time.perf_counter()
         out = subprocess.run(

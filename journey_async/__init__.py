@@ -32,6 +32,7 @@ from ._exceptions import (
     TransportError,
 )
 from ._pagination import AsyncPager
+from ._ratelimit import RateLimit
 from ._regions import REGIONS
 from ._retry import RetryPolicy
 from ._types import Handler, Middleware, TokenProvider
@@ -66,6 +67,7 @@ __all__ = [
     "ClientCredentials",
     # retries and middleware
     "RetryPolicy",
+    "RateLimit",
     "Middleware",
     "Handler",
     "to_jsonable",

@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 import anyio
 import httpx
 
-from ._checks import check_seconds
+from ._checks import check_int, check_seconds
 from ._exceptions import REDACTED, AuthenticationError, DecodeError, redact_request, scrub
 from ._regions import login_base_url
 from ._status import make_status_error
+from ._tokencache import TokenCache, cache_key
 from ._types import DEADLINE, Clock, Handler, Middleware, TokenProvider, TokenSource
 from ._urls import redact_url
 
@@ -30,6 +31,7 @@ __all__ = [
     "as_token_provider",
     "auth_middleware",
     "TokenRequestSender",
+    "REPLAY_TOKEN",
 ]
 
 TokenRequestSender = Callable[[str, dict[str, str], bytes], Awaitable[httpx.Response]]
@@ -97,8 +99,19 @@ class ClientCredentials:
     base URL without `api.`, such as a local fake, is used as it is). Token requests go through
     that client's HTTP stack and retry policy; user middleware does not see them.
 
+    Fleets (`journey_async.redis`): with `token_cache` (a `RedisTokenCache`) the token is
+    shared by every process using that cache, keyed by a hash of login URL and client id: the
+    fleet makes one grant at a time and each token is fetched once; `invalidate` is
+    compare-and-delete there too. The secret is never stored. `pool_size=N` keeps N tokens of
+    the client and spreads requests over them (round-robin; with the client's `rate_limit`,
+    the token whose turn comes first), each with its own rate limit, as Genesys's Terraform
+    provider does for bulk work; a 401 drops only the token that failed. Grants of one
+    provider are made one at a time.
+
     Raises (from `get_token`): `AuthenticationError` with the server's description when the
     grant is refused, `TransportError` when the login host cannot be reached.
+
+    .. versionchanged:: 0.2 `token_cache` and `pool_size`.
     """
 
     def __init__(
@@ -109,6 +122,8 @@ class ClientCredentials:
         region: str | None = None,
         login_url: str | None = None,
         refresh_margin: float = 60.0,
+        token_cache: TokenCache | None = None,
+        pool_size: int = 1,
         clock: Clock = time.monotonic,
     ) -> None:
         if not isinstance(client_id, str) or not client_id:
@@ -132,10 +147,10 @@ class ClientCredentials:
         self._clock = clock
         self._sender: TokenRequestSender | None = None
         self._lock: anyio.Lock | None = None
-        self._token: str | None = None
-        self._expires_at = 0.0
-        self._generation = 0
-        self._failure: Exception | None = None
+        self.pool_size: int = check_int("pool_size", pool_size, minimum=1)
+        self._members = [_Member(index) for index in range(pool_size)]
+        self._turn = 0
+        self.token_cache: TokenCache | None = token_cache
         self.token_requests: int = 0
         """How many token requests this provider has sent (for tests and metrics)."""
 
@@ -164,46 +179,90 @@ class ClientCredentials:
         a task group's cancel) the next waiter takes over and makes the request itself: one
         caller's cancellation never fails another. If the request fails, every caller that
         was already waiting gets its own copy of that error, without a further request.
+        With `pool_size` > 1 the pool's tokens take turns.
         """
-        token = self._token
-        if token is not None and self._clock() < self._expires_at:
+        members = self._members
+        member = members[0]
+        if len(members) > 1:
+            member = members[self._turn % len(members)]
+            self._turn += 1
+        token = member.token
+        if token is not None and self._clock() < member.expires_at:
             return token
+        return await self._refresh(member)
+
+    async def get_tokens(self) -> list[str]:
+        """Every token of the pool (`pool_size` of them), fetching those missing or stale.
+
+        The client's per-token admission (`rate_limit=`) chooses among them.
+        """
+        now = self._clock()
+        tokens = []
+        for member in self._members:
+            token = member.token
+            if token is None or now >= member.expires_at:
+                token = await self._refresh(member)
+            tokens.append(token)
+        return tokens
+
+    async def _refresh(self, member: _Member) -> str:
+        """Fetch a token for one member of the pool, single-flight (see `get_token`)."""
         if self._lock is None:
             self._lock = anyio.Lock()
-        generation = self._generation
+        generation = member.generation
         async with self._lock:
-            token = self._token
-            if token is not None and self._clock() < self._expires_at:
+            token = member.token
+            if token is not None and self._clock() < member.expires_at:
                 return token
-            failure = self._failure
-            if self._generation != generation and failure is not None:
+            failure = member.failure
+            if member.generation != generation and failure is not None:
                 # Someone tried while we queued and failed: share the failure rather than
                 # sending one more doomed request per waiting task.
                 raise _own_copy(failure)
-            self._generation += 1
-            self._failure = None  # a cancelled attempt leaves None: the next waiter retries
+            member.generation += 1
+            member.failure = None  # a cancelled attempt leaves None: the next waiter retries
             try:
-                return await self._fetch()
+                return await self._fetch(member)
             except Exception as exc:
-                self._failure = exc
+                member.failure = exc
                 raise
 
     def has_valid_token(self) -> bool:
         """Whether `get_token()` would answer from the cache, without a token request."""
-        return self._token is not None and self._clock() < self._expires_at
+        now = self._clock()
+        return all(m.token is not None and now < m.expires_at for m in self._members)
 
     async def invalidate(self, token: str) -> None:
-        """Drop the cached token if it is `token` (compare-and-invalidate)."""
-        if self._token is not None and self._token == token:
-            self._token = None
-            self._expires_at = 0.0
+        """Drop the cached token if it is `token` (compare-and-invalidate); in a shared
+        `token_cache`, delete it only if it is still `token` there (compare-and-delete)."""
+        for member in self._members:
+            if member.token is not None and member.token == token:
+                member.token = None
+                member.expires_at = 0.0
+                if self.token_cache is not None and self._login_url is not None:
+                    key = cache_key(self._login_url, self.client_id, member.index)
+                    await self.token_cache.invalidate(key, token)
 
-    async def _fetch(self) -> str:
+    async def _fetch(self, member: _Member) -> str:
         if self._sender is None or self._login_url is None:
             msg = "ClientCredentials must be given to a JourneyClient before use"
             raise RuntimeError(msg)
-        url = self._login_url + "/oauth/token"
         started = self._clock()
+        if self.token_cache is None:
+            token, usable = await self._grant()
+        else:
+            key = cache_key(self._login_url, self.client_id, member.index)
+            token, usable = await self.token_cache.fetch(key, self._grant)
+            token = _check_token(token, "the token cache")
+        member.token = token
+        member.expires_at = started + usable
+        return token
+
+    async def _grant(self) -> tuple[str, float]:
+        """One token request: the token and the seconds it may be used (its lifetime less
+        the refresh margin, counted from when the request was sent)."""
+        assert self._sender is not None and self._login_url is not None
+        url = self._login_url + "/oauth/token"
         self.token_requests += 1
         response = await self._sender(
             url,
@@ -234,9 +293,20 @@ class ClientCredentials:
         token = _check_token(access_token, "the token endpoint")
         expires_in = max(0.0, float(lifetime))  # a negative lifetime: use it once, then refresh
         margin = min(self.refresh_margin, expires_in / 2)
-        self._token = token
-        self._expires_at = started + expires_in - margin
-        return token
+        return token, expires_in - margin
+
+
+class _Member:
+    """One token of a `ClientCredentials` pool, with its single-flight bookkeeping."""
+
+    __slots__ = ("expires_at", "failure", "generation", "index", "token")
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.token: str | None = None
+        self.expires_at = 0.0
+        self.generation = 0
+        self.failure: Exception | None = None
 
 
 def _token_error(response: httpx.Response, url: str, text: str) -> Exception:
@@ -362,7 +432,9 @@ def auth_middleware(provider: TokenProvider, clock: Clock) -> tuple[Middleware, 
     return refresh_mw, stamp_mw
 
 
-_REPLAY_TOKEN = "journey_async.replay_token"
+REPLAY_TOKEN = _REPLAY_TOKEN = "journey_async.replay_token"
+"""The token the next attempt must carry: set by a replay after a 401, and by per-token
+admission (`rate_limit=`), which chooses the token before the stamp layer runs."""
 
 
 async def _wait_for_grant(provider: TokenProvider, request: httpx.Request, clock: Clock) -> None:

@@ -46,6 +46,7 @@ from ._operations import Operation, Prepared, prepare, warn_deprecated
 from ._ops2020 import Operations2020
 from ._ops2026 import Operations2026
 from ._pagination import AsyncPager, Listing
+from ._ratelimit import TokenLimiter, check_rate_limit
 from ._regions import api_base_url
 from ._retry import RateLimitGate, RetryPolicy
 from ._send import SendPath
@@ -108,6 +109,11 @@ class JourneyClient(BulkCalls, Operations2026, Operations2020):
             64 MiB, see `DEFAULT_MAX_RESPONSE_SIZE`); enforced while reading, so a larger one
             costs no more memory than this and fails with `ResponseTooLargeError`. Error
             bodies keep at most their first 64 KiB.
+        rate_limit: None (the default) keeps the client-wide gate, which reacts to 429s;
+            `RateLimit(rate, per)` also paces this process per token before the server
+            answers 429; `journey_async.redis.RedisRateLimit` paces a whole fleet per token.
+            With a rate limit, pauses and pacing are per token (see `ClientCredentials`'s
+            `pool_size`). The client never closes it (several clients may share one).
         sleep, clock: injectable for tests (default `anyio.sleep`, `time.monotonic`).
     """
 
@@ -126,6 +132,7 @@ class JourneyClient(BulkCalls, Operations2026, Operations2020):
         user_agent: str | None = None,
         max_in_flight: int | None = DEFAULT_MAX_IN_FLIGHT,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        rate_limit: TokenLimiter | None = None,
         sleep: Sleep | None = None,
         clock: Clock | None = None,
     ) -> None:
@@ -214,7 +221,9 @@ class JourneyClient(BulkCalls, Operations2026, Operations2020):
             clock=self._clock,
             sleep=self._sleep,
             direct=Direct(self._http, self._base_url) if self._owns_http else None,
+            rate_limit=check_rate_limit(rate_limit),
         )
+        self.rate_limit: TokenLimiter | None = rate_limit
         self.rate_limit_gate: RateLimitGate = self._path.gate
         self._in_flight = self._path.slots
         bind = getattr(self._provider, "bind", None)

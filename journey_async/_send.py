@@ -12,6 +12,12 @@
   (after decompression), and repairs httpcore's pool when a send or read fails or is
   cancelled (`repair_pool`).
 
+With `rate_limit=` (a `TokenLimiter`: `RateLimit`, `RedisRateLimit`) admission is per token
+instead: the token (of a pool: every token) is chosen first, the limiter gives a turn on it (the
+pool's earliest), then the slot is taken; a 429 with `Retry-After` pauses that token in the
+limiter, and the client-wide gate stays open. The turn comes before the slot so that callers of
+a paused token hold no slot the pool's other tokens could use.
+
 Token requests take their own short path (retry -> send): no slot, no gate, no auth, no user
 middleware. Errors leave this module as `journey_async` errors with the method, the URL, the
 attempts and the time taken.
@@ -22,45 +28,30 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-import zlib
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
-from typing import cast
+from collections.abc import Awaitable, Sequence
 
 import anyio
 import httpx
 
-from ._auth import auth_middleware
+from ._auth import REPLAY_TOKEN, StaticToken, auth_middleware
+from ._body import ERROR_TEXT_LIMIT, plain_url, read_bounded
 from ._direct import Direct
 from ._exceptions import (
     RateLimitError,
     RequestTimeoutError,
-    ResponseTooLargeError,
     TransportError,
     redact_request,
 )
-from ._repair import CLOSE_GRACE as _CLOSE_GRACE
+from ._ratelimit import RateLimited as _RateLimited
+from ._ratelimit import TokenLimiter, token_key
 from ._repair import repair_pool
-from ._retry import RateLimitGate, RetryPolicy, retry_middleware
+from ._retry import RateLimitGate, RetryPolicy, parse_retry_after, retry_middleware
 from ._slots import Slots
 from ._types import ATTEMPTS, DEADLINE, TEMPLATE, Clock, Handler, Middleware, Sleep, TokenProvider
-from ._urls import redact_url
 
 __all__ = ["SendPath", "ERROR_TEXT_LIMIT", "read_bounded", "repair_pool", "chain"]
 
 logger = logging.getLogger("journey_async")
-
-ERROR_TEXT_LIMIT = 64 * 1024
-"""Bytes of an error (4xx/5xx) body kept for `ApiError.text`; the rest is not read. Genesys's
-error bodies are a few hundred bytes."""
-
-
-class _RateLimited(Exception):
-    """The gate would hold this attempt past the call's deadline (becomes `RateLimitError`)."""
-
-    def __init__(self, wait: float, left: float) -> None:
-        super().__init__(wait, left)
-        self.wait = wait
-        self.left = left
 
 
 class SendPath:
@@ -78,6 +69,7 @@ class SendPath:
         max_response_size: int,
         clock: Clock,
         sleep: Sleep,
+        rate_limit: TokenLimiter | None = None,
         direct: Direct | None = None,
     ) -> None:
         self.http = http
@@ -90,11 +82,23 @@ class SendPath:
         self._clock = clock
         cap = retry.max_retry_after if retry is not None else 120.0
         self.gate = RateLimitGate(clock, sleep, cap)
+        self._cap = cap
+        self.limiter = rate_limit
+        self._provider = provider
+        self._turn = 0
+        self._cached = getattr(provider, "has_valid_token", None)
+        if isinstance(provider, StaticToken):
+            self._cached = _always
+
         refresh, stamp = auth_middleware(provider, clock)
         layers: list[Middleware] = []
         if retry is not None:
-            layers.append(retry_middleware(retry, clock, sleep, self.gate))
-        layers += [refresh, self._admit, stamp, *middleware]
+            # With a limiter, pauses are per token and kept there: the client-wide gate stays
+            # open, so the retry layer does not consult it.
+            gate = self.gate if rate_limit is None else None
+            layers.append(retry_middleware(retry, clock, sleep, gate))
+        admit = self._admit if rate_limit is None else self._admit_per_token
+        layers += [refresh, admit, stamp, *middleware]
         self._call = chain(layers, self._send_logged)
         token_layers: list[Middleware] = []
         if retry is not None:
@@ -126,14 +130,6 @@ class SendPath:
         except httpx.HTTPError as exc:
             raise _transport_error(exc, request, self._clock() - started) from exc
 
-    def build_request(
-        self, method: str, url: str, headers: dict[str, str], content: bytes | None
-    ) -> httpx.Request:
-        """The request for `url`: built directly for a client-owned httpx client (`_direct`)."""
-        if self.direct is not None:
-            return self.direct.build(method, url, headers, content)
-        return self.http.build_request(method, url, headers=headers, content=content)
-
     # -- admission ------------------------------------------------------------------------------
 
     async def _admit(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
@@ -159,6 +155,59 @@ class SendPath:
                 slots.release()
         gate.observe(response)
         return response
+
+    async def _admit_per_token(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
+        """Admission with a limiter: token, then the limiter's turn on it, then the slot.
+
+        The token is chosen here (from a pool: the one whose turn comes first) and handed to
+        the stamp layer, so the turn and the `Authorization` header name the same token. A
+        replay after a 401 keeps the token the auth layer chose. A turn further away than the
+        call's budget is refused at once (`RateLimitError`), as the gate's pause is.
+        """
+        limiter = self.limiter
+        assert limiter is not None
+        extensions = request.extensions
+        deadline = extensions.get(DEADLINE)
+        chosen = extensions.get(REPLAY_TOKEN)
+        tokens = [chosen] if chosen is not None else await self._tokens(deadline)
+        if len(tokens) > 1:
+            # Rotate the pool, so that tokens whose turns come equally soon (far from the
+            # limit: all of them now) take turns instead of the first one taking every call.
+            self._turn = shift = (self._turn + 1) % len(tokens)
+            tokens = tokens[shift:] + tokens[:shift]
+        keys = [token_key(token) for token in tokens]
+        max_wait = None if deadline is None else deadline - self._clock()
+        index = await limiter.acquire(keys, max_wait)
+        extensions[REPLAY_TOKEN] = tokens[index]
+        slots = self.slots
+        try:
+            if slots is not None and not slots.try_acquire():
+                await self._wait_for_slot(slots, deadline)
+            try:
+                response = await self._within_deadline(request, call_next, deadline)
+            finally:
+                if slots is not None:
+                    slots.release()
+        finally:
+            extensions.pop(REPLAY_TOKEN, None)  # the stamp layer took it, unless it never ran
+        if response.status_code == 429:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            if retry_after is not None:
+                await limiter.pause(keys[index], min(retry_after, self._cap))
+        return response
+
+    async def _tokens(self, deadline: float | None) -> list[str]:
+        """The provider's tokens (a pool's, or its one), fetched within the call's deadline."""
+        provider = self._provider
+        get_tokens = getattr(provider, "get_tokens", None)
+        if self._cached is not None and self._cached():  # no wait to bound: no cancel scope
+            cached: list[str] = await get_tokens() if get_tokens is not None else []
+            return cached or [await provider.get_token()]
+        with anyio.move_on_after(None if deadline is None else deadline - self._clock()):
+            tokens: list[str] = await get_tokens() if get_tokens is not None else []
+            return tokens or [await provider.get_token()]
+        msg = "no access token came within the call's retry budget"
+        raise httpx.PoolTimeout(msg)
 
     async def _attempt_deadline(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
         """Admission for token requests: no slot, no gate, only the attempt's deadline."""
@@ -248,6 +297,14 @@ class SendPath:
         )
         return response
 
+    def build_request(
+        self, method: str, url: str, headers: dict[str, str], content: bytes | None
+    ) -> httpx.Request:
+        """The request for `url`: built directly for a client-owned httpx client (`_direct`)."""
+        if self.direct is not None:
+            return self.direct.build(method, url, headers, content)
+        return self.http.build_request(method, url, headers=headers, content=content)
+
     async def _send_once(self, request: httpx.Request) -> httpx.Response:
         """One request and its whole body, within `max_response_size`.
 
@@ -271,146 +328,7 @@ class SendPath:
         return response
 
 
-async def read_bounded(response: httpx.Response, limit: int) -> None:
-    """Read the body (decompressed) into `response.content`, refusing more than `limit` bytes.
-
-    The limit holds while reading and while inflating: gzip and deflate are inflated here with a
-    cap on each step's output, so neither an endless body nor a compression bomb costs more
-    than about `limit` bytes of memory (other encodings, such as br, go through httpx's decoder,
-    whose output per network read is not capped). An error status keeps at most
-    `ERROR_TEXT_LIMIT` bytes (a prefix; the connection is dropped rather than drained). An
-    abandoned response is closed, shielded from cancellation for at most `_CLOSE_GRACE`
-    seconds, and its stream's generators are run to their end, so nothing is left for the
-    garbage collector (trio warns about each such generator).
-    """
-    is_error = response.status_code >= 400
-    cap = min(limit, ERROR_TEXT_LIMIT) if is_error else limit
-    declared = response.headers.get("content-length", "")
-    if (
-        not is_error
-        and declared.isdigit()
-        and int(declared) > limit
-        and "content-encoding" not in response.headers
-    ):
-        await _abandon(response, None)
-        raise _too_large(response, limit, f"Content-Length says {declared} bytes")
-    if hasattr(response, "_content"):  # built from bytes (a mock transport): already in memory
-        await response.aclose()
-        if len(response.content) > cap:
-            if not is_error:
-                raise _too_large(response, limit, "the body kept coming")
-            response._content = response.content[:cap]
-        return
-    decode = _decoder(response)
-    chunks: list[bytes] = []
-    size = 0
-    raw = cast(AsyncGenerator[bytes, None], response.aiter_raw())
-    complete = False
-    try:
-        async for data in raw:
-            part = decode(data, cap - size)
-            size += len(part)
-            if size > cap:
-                if not is_error:
-                    raise _too_large(response, limit, "the body kept coming")
-                chunks.append(part[: len(part) - (size - cap)])
-                break
-            chunks.append(part)
-        else:
-            part = decode(b"", cap - size)  # what the decoder still holds
-            if size + len(part) > cap and not is_error:
-                raise _too_large(response, limit, "the body kept coming")
-            chunks.append(part[: cap - size])
-            complete = True
-    except zlib.error as exc:
-        msg = f"the {response.headers.get('content-encoding')} body cannot be decoded: {exc}"
-        raise httpx.DecodingError(msg, request=response.request) from None
-    finally:
-        if not complete:
-            await _abandon(response, raw)
-    response._content = b"".join(chunks)  # what httpx's own `aread()` sets
-
-
-async def _abandon(response: httpx.Response, raw: AsyncGenerator[bytes, None] | None) -> None:
-    """Close a response that was not read to its end, and finish its stream's generators."""
-    with anyio.move_on_after(_CLOSE_GRACE, shield=True):
-        await response.aclose()
-        if raw is not None:
-            # Each nested generator of httpx and httpcore resumes, meets the closed stream and
-            # ends with an error: finished, so none is left to the garbage collector.
-            with contextlib.suppress(Exception):
-                async for _ in raw:
-                    pass
-            await raw.aclose()
-
-
-Decode = Callable[[bytes, int], bytes]
-"""`decode(data, room)`: the decoded bytes of `data`, at most `room + 1` of them where the
-decoder can stop early (one byte more than fits tells the body is too large). `b""` flushes."""
-
-
-def _decoder(response: httpx.Response) -> Decode:
-    """The bounded decoder for the response's `Content-Encoding`."""
-    encodings = [
-        value.strip().lower()
-        for value in response.headers.get_list("content-encoding", split_commas=True)
-        if value.strip().lower() not in ("", "identity")
-    ]
-    if not encodings:
-        return _identity
-    if encodings in (["gzip"], ["x-gzip"]):
-        return _Inflate(zlib.MAX_WBITS | 16).decode
-    if encodings == ["deflate"]:
-        return _Inflate(zlib.MAX_WBITS, raw_fallback=True).decode
-    httpx_decoder = response._get_content_decoder()  # br, zstd, several: httpx's own decoders
-
-    def decode(data: bytes, room: int) -> bytes:
-        return httpx_decoder.decode(data) if data else httpx_decoder.flush()
-
-    return decode
-
-
-def _identity(data: bytes, room: int) -> bytes:
-    return data
-
-
-class _Inflate:
-    """gzip or deflate inflation whose output per step is capped (no compression bombs)."""
-
-    def __init__(self, wbits: int, *, raw_fallback: bool = False) -> None:
-        self._z = zlib.decompressobj(wbits)
-        self._raw_fallback = raw_fallback  # "deflate" is zlib-wrapped or, from some servers, raw
-
-    def decode(self, data: bytes, room: int) -> bytes:
-        if not data:
-            return self._z.flush()
-        try:
-            out = self._z.decompress(data, room + 1)
-        except zlib.error:
-            if not self._raw_fallback:
-                raise
-            self._raw_fallback = False
-            self._z = zlib.decompressobj(-zlib.MAX_WBITS)
-            return self._z.decompress(data, room + 1)
-        self._raw_fallback = False  # the first chunk decided the format
-        return out
-
-
-def _too_large(response: httpx.Response, limit: int, how: str) -> ResponseTooLargeError:
-    request = response.request
-    msg = (
-        f"{request.method} {_plain_url(request.url)}: the response body is larger than "
-        f"max_response_size ({limit:,} bytes; {how}); not read further"
-    )
-    return ResponseTooLargeError(msg, request=redact_request(request), limit=limit)
-
-
 # -- errors -------------------------------------------------------------------------------------
-
-
-def _plain_url(url: httpx.URL) -> str:
-    """The URL without its query string (cursors, ids) and without a password."""
-    return redact_url(str(url.copy_with(query=None, fragment=None)))
 
 
 def _transport_error(
@@ -423,7 +341,7 @@ def _transport_error(
     attempts = request.extensions.get(ATTEMPTS, 1)
     detail = str(exc) or type(exc).__name__
     msg = (
-        f"{request.method} {_plain_url(request.url)}: {type(exc).__name__}: {detail} "
+        f"{request.method} {plain_url(request.url)}: {type(exc).__name__}: {detail} "
         f"({attempts} attempt{'s' if attempts != 1 else ''} in {elapsed:.1f} s)"
     )
     cls = RequestTimeoutError if isinstance(exc, httpx.TimeoutException) else TransportError
@@ -433,7 +351,7 @@ def _transport_error(
 def _gate_error(request: httpx.Request, exc: _RateLimited) -> RateLimitError:
     """The client's own rate-limit pause outlasts the call's budget: a 429 without a request."""
     msg = (
-        f"{request.method} {_plain_url(request.url)}: not sent: the API's rate limit holds this "
+        f"{request.method} {plain_url(request.url)}: not sent: the API's rate limit holds this "
         f"client back for another {exc.wait:.1f} s, past the {max(exc.left, 0.0):.1f} s left "
         "of the call's retry budget"
     )
@@ -447,6 +365,10 @@ def _gate_error(request: httpx.Request, exc: _RateLimited) -> RateLimitError:
 
 
 # -- composition and logging ----------------------------------------------------------------
+
+
+def _always() -> bool:
+    return True
 
 
 def chain(middleware: Sequence[Middleware], innermost: Handler) -> Handler:

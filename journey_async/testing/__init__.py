@@ -17,7 +17,9 @@ action templates, journey views, action targets, the aggregates query and its as
 jobs) and `POST /oauth/token`, in-process (an httpx transport), on a loopback port
 (`api.serve()`, `api.serve_in_thread()`, `python -m journey_async.testing serve --port 8080`),
 or as an ASGI app (`api.asgi`). Its `faults` switch on 429s, 5xx, latency, malformed bodies,
-dropped connections and failing jobs; `stats` counts what it saw.
+dropped connections and failing jobs, and model Genesys's limits (`token_rate_limit`: a fixed
+window per token; `grant_rate_limit`: grants per client); `stats` counts what it saw (grants
+and requests per token included).
 """
 
 from ._fake import FakeFaults, FakeJourneyApi, FakeStats

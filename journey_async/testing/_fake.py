@@ -36,6 +36,7 @@ import httpx
 from . import _app
 from ._analytics import aggregate
 from ._data2020 import Journey2020
+from ._limits import FixedWindows, TokenBucket, limit_reply
 from ._routes2026 import Api2026
 from ._server import Reply, serve, serve_in_thread
 from ._util import ApiError, json_object, mix, uuid
@@ -74,6 +75,15 @@ class FakeFaults:
     """Statuses to answer, in order, to the next requests (a storm: `[429] * 20`)."""
     job_failure: str | None = None
     """While set, aggregates jobs that finish end `FAILED` with this `errorMessage`."""
+    token_rate_limit: tuple[int, float] | None = None
+    """Genesys's limit per access token (`token.rate.per.minute`, 300 a minute by default):
+    `(requests, window seconds)`, counted in fixed windows per bearer token. A request over it
+    answers 429 `too.many.requests.retry.after` with "Retry the request in [N] seconds" and
+    `Retry-After: N`, N the whole seconds until the token's window ends (at least 1).
+    `(300, 60.0)` is Genesys's default; tests use short windows."""
+    grant_rate_limit: tuple[int, float] | None = None
+    """The grant limit per OAuth client: `(grants, window seconds)` in fixed windows; a token
+    request over it answers 429 with the same body and `Retry-After`."""
 
 
 @attrs.define
@@ -82,12 +92,16 @@ class FakeStats:
 
     requests: int = 0
     token_requests: int = 0
+    grants: int = 0
+    """Tokens issued (token requests answered 200)."""
     by_status: Counter[int] = attrs.field(factory=Counter)
     by_route: Counter[str] = attrs.field(factory=Counter)
     rate_limited: int = 0
     dropped: int = 0
     in_flight: int = 0
     peak_in_flight: int = 0
+    by_token: Counter[str] = attrs.field(factory=Counter)
+    """Authorized API requests per bearer token (the fake's own tokens, not secrets)."""
 
 
 class FakeJourneyApi:
@@ -156,7 +170,8 @@ class FakeJourneyApi:
         self._static_tokens = set(tokens)
         self._issued: dict[str, float] = {}  # token -> monotonic expiry
         self._counter = 0
-        self._bucket: tuple[float, float] | None = None  # (tokens, stamp)
+        self._bucket = TokenBucket()
+        self._windows = FixedWindows()
 
         data = Journey2020(
             seed,
@@ -279,7 +294,15 @@ class FakeJourneyApi:
             self.stats.token_requests += 1
             if self.faults.latency:
                 await anyio.sleep(self.faults.latency)
-            return self._token(method, header, body)
+            grant_limit = self.faults.grant_rate_limit
+            if grant_limit is not None:
+                wait = self._windows.count("\x00grants", *grant_limit)
+                if wait:
+                    return limit_reply(str(wait), correlation_id)
+            reply = self._token(method, header, body)
+            if reply[0] == 200:
+                self.stats.grants += 1
+            return reply
         stats = self.stats
         stats.requests += 1
         number = stats.requests
@@ -292,7 +315,12 @@ class FakeJourneyApi:
             injected = self._injected(number, correlation_id)
             if injected is not None:
                 return injected
-            self._authorize(header)
+            token = self._authorize(header)
+            stats.by_token[token] += 1
+            if faults.token_rate_limit is not None:
+                wait = self._windows.count(token, *faults.token_rate_limit)
+                if wait:
+                    return limit_reply(str(wait), correlation_id)
             route, payload = self._route(method, segments, query, body)
             stats.by_route[route] += 1
         except ApiError as exc:
@@ -333,37 +361,14 @@ class FakeJourneyApi:
         elif faults.server_error_every and number % faults.server_error_every == 0:
             status = faults.server_error_status
         elif faults.rate_limit is not None:
-            wait = self._take_token(*faults.rate_limit)
+            wait = self._bucket.take(*faults.rate_limit)
             if wait > 0:
-                return self._limit(str(max(1, math.ceil(wait))), correlation_id)
+                return limit_reply(str(max(1, math.ceil(wait))), correlation_id)
         if status is None:
             return None
         if status == 429:
-            return self._limit(header, correlation_id)
+            return limit_reply(header, correlation_id)
         raise ApiError(status, _SERVER_ERRORS.get(status, "server.error"), "Injected failure")
-
-    def _limit(self, retry_after: str, correlation_id: str) -> Reply:
-        body = {
-            "message": "Rate limit exceeded the maximum. Retry the request in "
-            f"[{retry_after}] seconds",
-            "code": "too.many.requests.retry.after",
-            "status": 429,
-            "messageParams": {},
-            "contextId": correlation_id,
-            "details": [],
-            "errors": [],
-        }
-        return 429, [("Retry-After", retry_after)], json.dumps(body).encode()
-
-    def _take_token(self, rate: float, burst: float) -> float:
-        now = time.monotonic()
-        tokens, stamp = self._bucket or (burst, now)
-        tokens = min(burst, tokens + (now - stamp) * rate)
-        if tokens >= 1:
-            self._bucket = (tokens - 1, now)
-            return 0.0
-        self._bucket = (tokens, now)
-        return (1 - tokens) / rate
 
     def _error(self, exc: ApiError, correlation_id: str) -> Reply:
         body = {
@@ -381,22 +386,24 @@ class FakeJourneyApi:
 
     # -- auth -------------------------------------------------------------------------------
 
-    def _authorize(self, header: Mapping[str, str]) -> None:
-        if not self.require_auth:
-            return
+    def _authorize(self, header: Mapping[str, str]) -> str:
+        """The request's bearer token, checked (unless `require_auth` is off)."""
         value = header.get("authorization", "")
         scheme, _, token = value.partition(" ")
+        if not self.require_auth:
+            return token
         if scheme.lower() != "bearer" or not token:
             raise ApiError(
                 401, "authentication.required", "No authentication bearer token specified"
             )
         if token in self._static_tokens:
-            return
+            return token
         expiry = self._issued.get(token)
         if expiry is None:
             raise ApiError(401, "bad.credentials", "Invalid login credentials.")
         if time.monotonic() >= expiry:
             raise ApiError(401, "credentials.expired", "The access token has expired.")
+        return token
 
     def _token(self, method: str, header: Mapping[str, str], body: bytes) -> Reply:
         def oauth_error(status: int, error: str, description: str) -> Reply:
@@ -428,6 +435,11 @@ class FakeJourneyApi:
         """Revoke every token issued so far (and the static ones): the next calls get 401."""
         self._issued.clear()
         self._static_tokens.clear()
+
+    def revoke_token(self, token: str) -> None:
+        """Revoke one token (issued or static): its next calls get 401."""
+        self._issued.pop(token, None)
+        self._static_tokens.discard(token)
 
     def expire_tokens(self) -> None:
         """Make every issued token expire now."""

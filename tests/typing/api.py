@@ -94,3 +94,19 @@ async def today(client: JourneyClient) -> None:
         pages, AsyncPager[JourneyAggregateDataContainer, JourneyAsyncAggregateQueryResponse]
     )
     assert_type(await client.delete_journey_segment("s"), None)
+
+
+async def fleet_uses() -> None:
+    from journey_async import ClientCredentials, RateLimit
+    from journey_async.redis import RedisRateLimit, RedisTokenCache
+
+    async with (
+        RedisTokenCache("redis://127.0.0.1:6379/0") as cache,
+        RedisRateLimit("redis://127.0.0.1:6379/0", rate=300, per=60.0, burst=None) as limit,
+    ):
+        credentials = ClientCredentials("id", "secret", token_cache=cache, pool_size=3)
+        tokens: list[str] = await credentials.get_tokens()
+        del tokens
+        async with JourneyClient(credentials, rate_limit=limit) as fleet:
+            assert_type(await fleet.get_journey_actiontarget("x"), ActionTarget)
+    JourneyClient("token", rate_limit=RateLimit(300, 60.0))

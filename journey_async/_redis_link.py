@@ -1,0 +1,108 @@
+"""One Redis connection as `journey_async.redis` uses it: made from a URL or given, and its
+outages noticed once.
+
+When Redis fails (any `RedisError`: refused, timed out, loading, an ACL refusal; or an
+`OSError`), the object using it falls back to its in-process equivalent and this link logs
+one WARNING for the outage, not one per request. It then leaves Redis alone for
+`RETRY_AFTER` seconds, tries again with the next request, and logs one INFO line when Redis
+answers again. Log lines name the Redis host and the error type, never a password or a token.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import urlsplit
+
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+__all__ = ["RedisLink", "REDIS_ERRORS", "RETRY_AFTER", "SOCKET_TIMEOUT"]
+
+logger = logging.getLogger("journey_async")
+
+REDIS_ERRORS = (RedisError, OSError)
+"""What counts as "Redis is not answering": the request goes on without it."""
+
+RETRY_AFTER = 1.0
+"""Seconds between tries of a Redis that failed (requests meanwhile do not wait for it)."""
+
+SOCKET_TIMEOUT = 1.0
+"""Connect and read timeout of a client made from a URL: a Redis that hangs costs a request at
+most about this long before the fallback takes over (Redis answers in well under 1 ms)."""
+
+
+def _describe(redis: Redis) -> str:
+    """`host:port/db` of a client, for log lines (no user name, no password)."""
+    kwargs = redis.connection_pool.connection_kwargs
+    if "path" in kwargs:
+        return f"unix:{kwargs['path']}"
+    return f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
+
+
+class RedisLink:
+    """A Redis client (made from a URL, or the caller's) and the state of its outages."""
+
+    def __init__(self, redis: str | Redis, owner: str) -> None:
+        if isinstance(redis, str):
+            scheme = urlsplit(redis).scheme
+            if scheme not in ("redis", "rediss", "unix"):
+                msg = f"{owner}: expected a redis://, rediss:// or unix:// URL, got {scheme!r}"
+                raise ValueError(msg)
+            self.client: Redis = Redis.from_url(
+                redis, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT
+            )
+            self._owns = True
+        elif isinstance(redis, Redis):
+            self.client = redis
+            self._owns = False
+        else:
+            msg = (
+                f"{owner}: redis must be a URL or a redis.asyncio.Redis, got {type(redis).__name__}"
+            )
+            raise TypeError(msg)
+        self.owner = owner
+        self.where = _describe(self.client)
+        self.down = False
+        self._retry_at = 0.0
+        self.outages = 0
+        """How many outages were noticed (each logged once)."""
+
+    def usable(self) -> bool:
+        """Whether to try Redis now: it answered last time, or its back-off has passed."""
+        return not self.down or time.monotonic() >= self._retry_at
+
+    def failed(self, exc: BaseException) -> None:
+        """Redis failed: start (or prolong) an outage; only its start is logged."""
+        self._retry_at = time.monotonic() + RETRY_AFTER
+        if self.down:
+            return
+        self.down = True
+        self.outages += 1
+        detail = type(exc).__name__
+        if isinstance(exc, RedisConnectionError | RedisTimeoutError | OSError):
+            detail = f"{detail}: {str(exc)[:200]}"  # redis-py names host and port, no secret
+        logger.warning(
+            "%s: Redis at %s is not answering (%s); going on without it (%s) and trying it "
+            "again every %g s",
+            self.owner,
+            self.where,
+            detail,
+            "pacing in this process only"
+            if self.owner == "RedisRateLimit"
+            else "each process makes its own token grants",
+            RETRY_AFTER,
+        )
+
+    def answered(self) -> None:
+        """Redis answered: an outage, if any, is over."""
+        if self.down:
+            self.down = False
+            logger.info("%s: Redis at %s answers again; using it", self.owner, self.where)
+
+    async def aclose(self) -> None:
+        """Close the client if it was made here from a URL (a caller's client stays open)."""
+        if self._owns:
+            await self.client.aclose()

@@ -1,0 +1,52 @@
+"""A real `redis-server` on a free loopback port for the tests of `journey_async.redis`.
+
+The server runs without persistence (`--save '' --appendonly no`). Where `redis-server` is not
+installed (`.ci/run` installs Debian's package when it can), these tests are skipped with
+that reason; `fakeredis` (with Lua) serves the unit tests that need no server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+pytest.importorskip("redis", reason="the redis extra (redis-py) is not installed")
+
+from _redis_server import REDIS_SERVER, RedisServer, free_port
+from redis import Redis as SyncRedis
+
+
+def _require_server() -> None:
+    if REDIS_SERVER is None:
+        pytest.skip(
+            "redis-server is not installed (apt-get install redis-server; .ci/run does this)"
+        )
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One redis-server for the session, on a free loopback port."""
+    _require_server()
+    server = RedisServer(free_port())
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def own_redis_server() -> Iterator[RedisServer]:
+    """A redis-server of this test alone, which it may stop and restart (outages)."""
+    _require_server()
+    server = RedisServer(free_port())
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session server's URL, emptied before each test."""
+    with SyncRedis.from_url(redis_server.url) as client:
+        client.flushall()
+    return redis_server.url
