@@ -81,14 +81,7 @@ class _CursorSource:
         next_cursor = self._cursor_of(page.next_uri)
         if next_cursor is None:
             return None
-        if next_cursor in self._seen:
-            msg = (
-                f"the server returned cursor {next_cursor!r} a second time; "
-                "stopping instead of looping forever"
-            )
-            raise PaginationError(msg)
-        self._seen.add(next_cursor)
-        return next_cursor
+        return _first_time(next_cursor, self._seen)
 
     def lookahead(self, following: Any, page: Any, depth: int) -> list[Any]:
         """Keys to fetch ahead: only the next cursor is known before its page arrives."""
@@ -137,6 +130,18 @@ class _CursorSource:
             msg = f"nextUri {next_uri!r} has no `after` cursor to follow"
             raise PaginationError(msg)
         return after
+
+
+def _first_time(cursor: str, seen: set[str]) -> str:
+    """`cursor`, remembered; a cursor the server gave before is a loop: a PaginationError."""
+    if cursor in seen:
+        msg = (
+            f"the server returned cursor {cursor!r} a second time; "
+            "stopping instead of looping forever"
+        )
+        raise PaginationError(msg)
+    seen.add(cursor)
+    return cursor
 
 
 def _default_port(scheme: str) -> int | None:
@@ -198,14 +203,7 @@ class _FieldCursorSource:
         following = page.cursor
         if not page.results or not following:
             return None
-        if following in self._seen:
-            msg = (
-                f"the server returned cursor {following!r} a second time; "
-                "stopping instead of looping forever"
-            )
-            raise PaginationError(msg)
-        self._seen.add(following)
-        return str(following)
+        return _first_time(str(following), self._seen)
 
     def lookahead(self, following: Any, page: Any, depth: int) -> list[Any]:
         return [following]
