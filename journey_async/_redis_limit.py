@@ -19,7 +19,7 @@ import anyio
 from redis.asyncio import Redis
 
 from ._ratelimit import Gcra, RateLimited, acquire_local, check_rate
-from ._redis_link import REDIS_ERRORS, RedisLink
+from ._redis_link import RedisBacked, RedisLink
 
 __all__ = ["RedisRateLimit"]
 
@@ -67,7 +67,7 @@ return 1
 """KEYS: one token's hash. ARGV: the pause in microseconds. A longer pause already set stays."""
 
 
-class RedisRateLimit:
+class RedisRateLimit(RedisBacked):
     """Pace a fleet's requests per access token, in Redis: at most `rate` per `per` seconds.
 
     ```python
@@ -136,16 +136,6 @@ class RedisRateLimit:
             f"key_prefix={self.key_prefix!r})"
         )
 
-    @property
-    def redis(self) -> Redis:
-        """The Redis client in use."""
-        return self._link.client
-
-    @property
-    def outages(self) -> int:
-        """How many times Redis stopped answering (each logged once)."""
-        return self._link.outages
-
     def _key(self, key: str) -> str:
         return f"{self.key_prefix}:rate:{key}"
 
@@ -155,45 +145,24 @@ class RedisRateLimit:
         Returns the index of the key used; raises `RateLimited` (without reserving) when the
         turn is more than `max_wait` seconds away.
         """
-        link = self._link
-        if link.usable():
-            limit = -1 if max_wait is None else max(0, round(max_wait * 1e6))
-            try:
-                reply = await self._acquire(
-                    keys=[self._key(key) for key in keys], args=[*self._args, limit]
-                )
-            except REDIS_ERRORS as exc:
-                link.failed(exc)
-            else:
-                link.answered()
-                index, wait_us, reserved = (int(value) for value in reply)
-                wait = wait_us / 1e6
-                if not reserved:
-                    raise RateLimited(wait, max_wait or 0.0)
-                if wait > 0:
-                    await anyio.sleep(wait)  # cancelled: the turn is lost time
-                return index - 1
-        return await acquire_local(self._local, keys, max_wait)
+        limit = -1 if max_wait is None else max(0, round(max_wait * 1e6))
+        answered, reply = await self._link.run(
+            lambda: self._acquire(keys=[self._key(key) for key in keys], args=[*self._args, limit])
+        )
+        if not answered or reply is None:
+            return await acquire_local(self._local, keys, max_wait)
+        index, wait_us, reserved = (int(value) for value in reply)
+        wait = wait_us / 1e6
+        if not reserved:
+            raise RateLimited(wait, max_wait or 0.0)
+        if wait > 0:
+            await anyio.sleep(wait)  # cancelled: the turn is lost time
+        return index - 1
 
     async def pause(self, key: str, seconds: float) -> None:
         """No turn on this token, in any process, for `seconds` (a 429's `Retry-After`)."""
         seconds = max(0.0, seconds)
         self._local.pause(key, time.monotonic() + seconds)  # for the fallback, should it come
-        link = self._link
-        if link.usable():
-            try:
-                await self._pause(keys=[self._key(key)], args=[round(seconds * 1e6)])
-            except REDIS_ERRORS as exc:
-                link.failed(exc)
-            else:
-                link.answered()
-
-    async def aclose(self) -> None:
-        """Close the Redis client if it was made from a URL here."""
-        await self._link.aclose()
-
-    async def __aenter__(self) -> RedisRateLimit:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
+        await self._link.run(
+            lambda: self._pause(keys=[self._key(key)], args=[round(seconds * 1e6)])
+        )

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
@@ -19,7 +21,10 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-__all__ = ["RedisLink", "REDIS_ERRORS", "RETRY_AFTER", "SOCKET_TIMEOUT"]
+__all__ = ["RedisLink", "RedisBacked", "REDIS_ERRORS", "RETRY_AFTER", "SOCKET_TIMEOUT"]
+
+T = TypeVar("T")
+B = TypeVar("B", bound="RedisBacked")
 
 logger = logging.getLogger("journey_async")
 
@@ -96,6 +101,19 @@ class RedisLink:
             RETRY_AFTER,
         )
 
+    async def run(self, call: Callable[[], Awaitable[T]]) -> tuple[bool, T | None]:
+        """`(True, await call())` when Redis is usable and answers; `(False, None)` when it
+        is in an outage's back-off or fails now (the failure starts or prolongs the outage)."""
+        if not self.usable():
+            return False, None
+        try:
+            result = await call()
+        except REDIS_ERRORS as exc:
+            self.failed(exc)
+            return False, None
+        self.answered()
+        return True, result
+
     def answered(self) -> None:
         """Redis answered: an outage, if any, is over."""
         if self.down:
@@ -106,3 +124,29 @@ class RedisLink:
         """Close the client if it was made here from a URL (a caller's client stays open)."""
         if self._owns:
             await self.client.aclose()
+
+
+class RedisBacked:
+    """What `RedisRateLimit` and `RedisTokenCache` share: their link, closing, `async with`."""
+
+    _link: RedisLink
+
+    @property
+    def redis(self) -> Redis:
+        """The `redis.asyncio.Redis` client in use."""
+        return self._link.client
+
+    @property
+    def outages(self) -> int:
+        """How many Redis outages this object noticed (each logged once)."""
+        return self._link.outages
+
+    async def aclose(self) -> None:
+        """Close the Redis client if it was made from a URL here."""
+        await self._link.aclose()
+
+    async def __aenter__(self: B) -> B:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

@@ -14,7 +14,7 @@ import secrets
 import anyio
 from redis.asyncio import Redis
 
-from ._redis_link import REDIS_ERRORS, RedisLink
+from ._redis_link import REDIS_ERRORS, RedisBacked, RedisLink
 from ._tokencache import Grant
 
 __all__ = ["RedisTokenCache"]
@@ -37,7 +37,7 @@ _POLL_FIRST, _POLL_MAX = 0.01, 0.1
 off up to every 100 ms."""
 
 
-class RedisTokenCache:
+class RedisTokenCache(RedisBacked):
     """Share `ClientCredentials` tokens across processes and machines, in Redis.
 
     ```python
@@ -88,68 +88,34 @@ class RedisTokenCache:
     def __repr__(self) -> str:
         return f"RedisTokenCache({self._link.where!r}, key_prefix={self.key_prefix!r})"
 
-    @property
-    def redis(self) -> Redis:
-        """The Redis client in use."""
-        return self._link.client
-
-    @property
-    def outages(self) -> int:
-        """How many times Redis stopped answering (each logged once)."""
-        return self._link.outages
-
     async def fetch(self, key: str, grant: Grant) -> tuple[str, float]:
         """The token in Redis, or one this process grants under the fleet's grant lock.
 
         Returns the token and its seconds of use left. Errors of the grant itself propagate,
         after the lock is released (so another process may try).
         """
-        link = self._link
-        if not link.usable():
-            return await self._grant(grant)
         name = f"{self.key_prefix}:token:{key}"
         lock = name + ":lock"
         me = secrets.token_hex(16)
-        try:
-            found = await self._token_or_lock(name, lock, me)
-        except REDIS_ERRORS as exc:
-            link.failed(exc)
+        answered, found = await self._link.run(lambda: self._token_or_lock(name, lock, me))
+        if not answered:
             return await self._grant(grant)
-        link.answered()
         if found is not None:
             return found
         try:  # this process holds the grant lock
             token, usable = await self._grant(grant)
             if usable > 0:
-                try:
-                    await self.redis.set(name, token, px=max(1, round(usable * 1000)))
-                except REDIS_ERRORS as exc:
-                    link.failed(exc)
+                ttl = max(1, round(usable * 1000))
+                await self._link.run(lambda: self.redis.set(name, token, px=ttl))
             return token, usable
         finally:
             await self._release(lock, me)
 
     async def invalidate(self, key: str, token: str) -> None:
         """Delete the token under `key` if Redis still holds `token` (compare-and-delete)."""
-        link = self._link
-        if not link.usable():
-            return
-        try:
-            await self._compare_and_delete(keys=[f"{self.key_prefix}:token:{key}"], args=[token])
-        except REDIS_ERRORS as exc:
-            link.failed(exc)
-        else:
-            link.answered()
-
-    async def aclose(self) -> None:
-        """Close the Redis client if it was made from a URL here."""
-        await self._link.aclose()
-
-    async def __aenter__(self) -> RedisTokenCache:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
+        await self._link.run(
+            lambda: self._compare_and_delete(keys=[f"{self.key_prefix}:token:{key}"], args=[token])
+        )
 
     # -- helpers ----------------------------------------------------------------------------
 
