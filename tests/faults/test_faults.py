@@ -18,7 +18,6 @@ import contextlib
 import json
 import socket
 import struct
-import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -27,6 +26,15 @@ from urllib.parse import parse_qs, urlsplit
 import anyio
 import httpx
 import pytest
+from _servers import (
+    CLIENT_OPTIONS,
+    OK_TARGET,
+    TRANSPORTS,
+    Behaviour,
+    RawServer,
+    raw_server,
+    transport_backend,
+)
 
 from journey_async import (
     ClientCredentials,
@@ -45,26 +53,12 @@ from journey_async.testing import FakeJourneyApi
 
 pytestmark = pytest.mark.anyio
 
-TRANSPORTS = {
-    "asyncio": ("asyncio", None),
-    "trio": ("trio", None),
-    "asyncio-aiohttp": ("asyncio", "aiohttp"),
-    "asyncio-httpx-pool": ("asyncio", "httpx"),
-}
-"""Every case on asyncio and trio with the default transport (`PinnedTransport`), and on
-asyncio with aiohttp's and with httpx's own pool."""
-
-CLIENT_OPTIONS: dict[str, Any] = {}
-"""Options of every client the cases build (the transport of the current parameter)."""
-
 
 @pytest.fixture(params=list(TRANSPORTS))
 def anyio_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    backend, transport = TRANSPORTS[request.param]
-    if transport is not None:
-        pytest.importorskip(transport)  # aiohttp is an extra
-        monkeypatch.setitem(CLIENT_OPTIONS, "transport", transport)
-    return backend
+    """Every case on asyncio and trio with the default transport (`PinnedTransport`), and on
+    asyncio with aiohttp's and with httpx's own pool."""
+    return transport_backend(request, monkeypatch)
 
 
 TOKEN = "fake-token"
@@ -392,122 +386,12 @@ async def test_tokens_expired_under_concurrency_cost_exactly_one_token_request(f
 # ---------------------------------------------------------------------------------------------
 # A raw TCP server for faults the fake cannot express
 
-Behaviour = Callable[
-    ["RawServer", asyncio.StreamReader, asyncio.StreamWriter, str], Awaitable[bool]
-]
-"""`await behave(server, reader, writer, target)` answers one request; False closes."""
-
-OK_TARGET = json.dumps({"id": "ok", "name": "fine", "state": "active"}).encode()
-
 
 def _head(status: int, length: int, content_type: str = "application/json") -> bytes:
     return (
         f"HTTP/1.1 {status} Status\r\nContent-Type: {content_type}\r\n"
         f"Content-Length: {length}\r\n\r\n"
     ).encode()
-
-
-class RawServer:
-    """A tiny HTTP/1.1 server on 127.0.0.1 (asyncio, in its own thread).
-
-    A request to a path ending in `/ok` gets a valid action target; any other request goes to
-    the test's behaviour. `requests` lists the targets received, `connections` counts accepts.
-    """
-
-    def __init__(self, behave: Behaviour | None = None) -> None:
-        self.behave = behave
-        self.requests: list[str] = []
-        self.connections = 0
-        self.port = 0
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def _main(self, ready: threading.Event) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.port = server.sockets[0].getsockname()[1]
-        ready.set()
-        try:
-            await self._stop.wait()
-        finally:
-            server.close()
-            for task in list(self._tasks):
-                task.cancel()
-            for task in list(self._tasks):
-                with contextlib.suppress(BaseException):
-                    await task
-            await server.wait_closed()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        self.connections += 1
-        try:
-            for _ in range(100):  # bounded keep-alive
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except (asyncio.IncompleteReadError, ConnectionError):
-                    return
-                lines = head.decode("latin-1").split("\r\n")
-                _method, target, _version = lines[0].split(" ")
-                length = 0
-                for line in lines[1:]:
-                    name, _, value = line.partition(":")
-                    if name.strip().lower() == "content-length":
-                        length = int(value.strip())
-                if length:
-                    await reader.readexactly(length)
-                self.requests.append(target)
-                if urlsplit(target).path.endswith("/ok"):
-                    writer.write(_head(200, len(OK_TARGET)) + OK_TARGET)
-                    await writer.drain()
-                    continue
-                assert self.behave is not None
-                if not await self.behave(self, reader, writer, target):
-                    return
-        except (ConnectionError, asyncio.CancelledError):
-            pass
-        finally:
-            self._tasks.discard(task)
-            if not writer.transport.is_closing():
-                writer.transport.abort()
-
-    def stop(self) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-
-
-@contextlib.contextmanager
-def raw_server(behave: Behaviour | None = None) -> Iterator[RawServer]:
-    """Run a `RawServer` in a background thread while the block runs."""
-    server = RawServer(behave)
-    ready = threading.Event()
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            asyncio.run(server._main(ready))
-        except BaseException as exc:
-            errors.append(exc)
-            ready.set()
-
-    thread = threading.Thread(target=run, name="raw-fault-server", daemon=True)
-    thread.start()
-    assert ready.wait(5), "raw server did not start"
-    assert not errors, errors
-    try:
-        yield server
-    finally:
-        server.stop()
-        thread.join(5)
-        assert not thread.is_alive()
 
 
 def raw_client(server: RawServer, sleeper: Any, **kwargs: Any) -> JourneyClient:

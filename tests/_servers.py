@@ -1,4 +1,4 @@
-"""Loopback and in-process servers shared by the adversarial tests (127.0.0.1 only).
+"""Loopback and in-process servers shared by the adversarial and fault tests (127.0.0.1 only).
 
 * `RawServer` / `raw_server(behave)`: a tiny HTTP/1.1 server (asyncio, in its own thread, so
   it serves clients on asyncio and on trio) whose answers each test scripts byte by byte.
@@ -25,6 +25,7 @@ import anyio
 import httpx
 
 __all__ = [
+    "Behaviour",
     "CLIENT_OPTIONS",
     "TRANSPORTS",
     "transport_backend",
