@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # the classes load on first use (`journey_async.models`)
         SegmentListing,
     )
 
-__all__ = ["ConfigOperations2026", "check_together", "check_alone"]
+__all__ = ["ConfigOperations2026", "check_listing", "check_together", "check_alone"]
 
 P = TypeVar("P", bound=Listing)
 
@@ -71,6 +71,28 @@ def check_alone(values: Mapping[str, Any], ids: str, others: Sequence[str]) -> N
 _SEGMENT_IDS_ALONE = ("sort_by", "page_size", "page_number", "query_fields", "query_value")
 _ACTION_MAP_IDS_ALONE = (*_SEGMENT_IDS_ALONE, "filter_field", "filter_value")
 
+_ALONE: dict[str, tuple[str, Sequence[str]]] = {
+    "get_journey_segments": ("segment_ids", _SEGMENT_IDS_ALONE),
+    "get_journey_actionmaps": ("action_map_ids", _ACTION_MAP_IDS_ALONE),
+}
+"""The listings whose id list cannot be combined with the other parameters."""
+
+_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
+    "get_journey_segments": (("query_fields", "query_value"),),
+    "get_journey_actionmaps": (("filter_field", "filter_value"), ("query_fields", "query_value")),
+    "get_journey_actiontemplates": (("query_fields", "query_value"),),
+}
+"""The parameters each listing reads only as pairs."""
+
+
+def check_listing(name: str, values: Mapping[str, Any]) -> None:
+    """The rules of listing `name` (one call or its pager) that one parameter cannot tell."""
+    alone = _ALONE.get(name)
+    if alone is not None:
+        check_alone(values, *alone)
+    for pair in _PAIRS.get(name, ()):
+        check_together(values, *pair)
+
 
 class ConfigOperations2026(OperationHost):
     """Segments, action maps, action templates and journey views, with their pagers."""
@@ -95,8 +117,7 @@ class ConfigOperations2026(OperationHost):
         together.
         """
         values = given_args(locals())
-        check_alone(values, "segment_ids", _SEGMENT_IDS_ALONE)
-        check_together(values, "query_fields", "query_value")
+        check_listing("get_journey_segments", values)
         return await self._run(_OPS["get_journey_segments"], _m.SegmentListing, **values)
 
     async def get_journey_segment(self, segment_id: str) -> JourneySegment:
@@ -144,8 +165,7 @@ class ConfigOperations2026(OperationHost):
         values = given_args(locals(), "limit", "prefetch", "page_concurrency")
         check_int("page_concurrency", page_concurrency, minimum=1)
         op = _OPS["get_journey_segments"]
-        check_alone(values, "segment_ids", _SEGMENT_IDS_ALONE)
-        check_together(values, "query_fields", "query_value")
+        check_listing(op.name, values)
         if segment_ids is not None:
             return self._one_page_pager(op, _m.SegmentListing, values, limit)
         return self._paged(op, _m.SegmentListing, values, limit, prefetch, page_concurrency)
@@ -171,9 +191,7 @@ class ConfigOperations2026(OperationHost):
         `filter_value`, and `query_fields` with `query_value`, go together.
         """
         values = given_args(locals())
-        check_alone(values, "action_map_ids", _ACTION_MAP_IDS_ALONE)
-        check_together(values, "filter_field", "filter_value")
-        check_together(values, "query_fields", "query_value")
+        check_listing("get_journey_actionmaps", values)
         return await self._run(_OPS["get_journey_actionmaps"], _m.ActionMapListing, **values)
 
     async def get_journey_actionmap(self, action_map_id: str) -> ActionMap:
@@ -219,9 +237,7 @@ class ConfigOperations2026(OperationHost):
         values = given_args(locals(), "limit", "prefetch", "page_concurrency")
         check_int("page_concurrency", page_concurrency, minimum=1)
         op = _OPS["get_journey_actionmaps"]
-        check_alone(values, "action_map_ids", _ACTION_MAP_IDS_ALONE)
-        check_together(values, "filter_field", "filter_value")
-        check_together(values, "query_fields", "query_value")
+        check_listing(op.name, values)
         if action_map_ids is not None:
             return self._one_page_pager(op, _m.ActionMapListing, values, limit)
         return self._paged(op, _m.ActionMapListing, values, limit, prefetch, page_concurrency)
@@ -241,7 +257,7 @@ class ConfigOperations2026(OperationHost):
     ) -> ActionTemplateListing:
         """One page of action templates (page size 25 and page 1 unless given)."""
         values = given_args(locals())
-        check_together(values, "query_fields", "query_value")
+        check_listing("get_journey_actiontemplates", values)
         return await self._run(
             _OPS["get_journey_actiontemplates"], _m.ActionTemplateListing, **values
         )
@@ -296,7 +312,7 @@ class ConfigOperations2026(OperationHost):
     ) -> AsyncPager[ActionTemplate, ActionTemplateListing]:
         """Every action template, page after page."""
         values = given_args(locals(), "limit", "prefetch", "page_concurrency")
-        check_together(values, "query_fields", "query_value")
+        check_listing("get_journey_actiontemplates", values)
         return self._paged(
             _OPS["get_journey_actiontemplates"],
             _m.ActionTemplateListing,
