@@ -20,9 +20,11 @@ processes:
    tokens are granted before the clock starts: a grant is a once-a-day cost).
 3. cost: sequential lookups on the same fake, far from any limit (a per-token limit of 1e9
    a second), without a rate limit, with `RateLimit` and with `RedisRateLimit`: time per call,
-   and the difference, which is what the Redis round trip adds to each request; beside them
-   the round trips alone (a raw asyncio PING to the same Redis, redis-py's PING, one
-   `RedisRateLimit.acquire`), to tell the machine's share from the client's.
+   and the difference, which is what Redis adds to each request (far from the limit, turns
+   are fetched ahead while requests travel, up to 16 a script call); beside them the round
+   trips alone (a raw asyncio PING to the same Redis, redis-py's PING,
+   `RedisRateLimit.acquire` and one call of its script, a turn each), to tell the machine's
+   share from the client's.
 
     python benchmarks/bench_fleet.py [--runs 3] [--rate 50] [--calls 150] [--headroom 0.03]
 """
@@ -133,8 +135,8 @@ async def per_call(fn: Any, calls: int) -> float:
 async def cost_child(config: dict[str, Any]) -> dict[str, list[float]]:
     """Sequential lookups on the fake (loopback) without a rate limit, with `RateLimit` and
     with `RedisRateLimit`, and the round trips alone (a raw asyncio PING to the same Redis,
-    redis-py's PING, one `acquire`): blocks of each in turn, so the machine's slow spells fall
-    on all of them; seconds per call of every block."""
+    redis-py's PING, `acquire`, one script call): blocks of each in turn, so the machine's
+    slow spells fall on all of them; seconds per call of every block."""
     from journey_async import JourneyClient, RateLimit
     from journey_async.redis import RedisRateLimit
 
@@ -163,6 +165,9 @@ async def cost_child(config: dict[str, Any]) -> dict[str, list[float]]:
     measures["raw_ping"] = raw_ping
     measures["redis_py_ping"] = redis_limit.redis.ping
     measures["acquire"] = lambda: redis_limit.acquire(["k"], None)
+    script_keys = [f"{redis_limit.key_prefix}:rate:k"]
+    script_args = [*redis_limit._args, -1, 1]
+    measures["script"] = lambda: redis_limit._acquire(keys=script_keys, args=script_args)
     out: dict[str, list[float]] = {name: [] for name in measures}
     for fn in measures.values():
         await per_call(fn, 100)  # warm up: connections, the script's SHA
@@ -397,7 +402,8 @@ def report_costs(args: argparse.Namespace, costs: dict[str, list[float]]) -> Non
         "RedisRateLimit": "lookup, RedisRateLimit",
         "raw_ping": "alone: a raw asyncio round trip to Redis (PING)",
         "redis_py_ping": "alone: redis-py PING",
-        "acquire": "alone: RedisRateLimit.acquire (one EVALSHA)",
+        "acquire": "alone: RedisRateLimit.acquire (turns fetched ahead, 16 a call)",
+        "script": "alone: one call of its script (EVALSHA), a turn each",
     }
     rows = [
         [

@@ -8,12 +8,26 @@ passed (its state then equals no state). One script call per attempt reads the c
 tokens (a pool's), picks the one whose turn comes first, reserves that turn and returns the
 wait; the caller sleeps it without further round trips. In Redis Cluster, put a hash tag in
 `key_prefix` (`"{journey-async}"`) so that a pool's keys share a slot.
+
+Turns fetched ahead: far from the limit, a process calling quickly would wait one round trip
+per request for a turn that is free anyway. So when the last answer said the turn was due
+within `AHEAD_WAIT` and the calls come less than `HOLD` apart, the process reserves its next
+turn in the background while the current request travels, and the next call takes it without
+a round trip. Such a turn is reserved like any other (only if due within `AHEAD_WAIT`) and may
+be used up to `HOLD` after its time, as a busy event loop or a wait for an in-flight slot may
+delay any turn; one not used by then is dropped and handed back with the next script call,
+unless a turn was reserved after it. At most one turn per limiter is held; an answer saying
+the token is busy, or a 429, stops fetching ahead.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import math
 import time
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import anyio
 from redis.asyncio import Redis
@@ -21,7 +35,57 @@ from redis.asyncio import Redis
 from ._ratelimit import Gcra, RateLimited, acquire_local, check_rate
 from ._redis_link import RedisBacked, RedisLink
 
-__all__ = ["RedisRateLimit"]
+__all__ = ["RedisRateLimit", "HOLD", "AHEAD_WAIT", "AHEAD_MAX"]
+
+HOLD = 0.02
+"""Seconds a turn fetched ahead stays usable after its time (see `RedisRateLimit`); turns are
+fetched ahead only for a process whose calls on the limiter come less than this apart."""
+
+AHEAD_WAIT = 0.005
+"""The longest wait for a turn (seconds) at which the token still counts as far from its
+limit, so that turns are fetched ahead; as many turns as fall due within it are fetched at
+once, up to `AHEAD_MAX`."""
+
+AHEAD_MAX = 16
+"""The most turns fetched ahead in one script call."""
+
+
+class _Held:
+    """Turns reserved ahead on one key: `count` turns `interval` apart, the first no earlier
+    than local time `first` (not before the server's time for it) and each usable until `HOLD`
+    after `latest` plus its offset (not after the server's time for it plus `HOLD`)."""
+
+    __slots__ = ("count", "first", "interval", "key", "latest", "next", "tat", "used")
+
+    def __init__(
+        self, key: str, tat: bytes, first: float, latest: float, interval: float, count: int
+    ) -> None:
+        self.key, self.tat, self.interval, self.count = key, tat, interval, count
+        self.first, self.latest = first, latest
+        self.next = 0
+        self.used = 0
+        """The turns up to the last one used: those after it can be handed back."""
+
+    def take(self, now: float) -> float | None:
+        """The wait for the next turn still usable (those past their `HOLD` are skipped), or
+        None if none is left."""
+        while self.next < self.count:
+            offset = self.next * self.interval
+            self.next += 1
+            if now <= self.latest + offset + HOLD:
+                self.used = self.next
+                return max(0.0, self.first + offset - now)
+        return None
+
+
+class _GiveBack(NamedTuple):
+    """`turns` turns not used, the last ones reserved on `key`, to hand back with the next
+    script call if the key's TAT is still `tat` (no turn was reserved after them)."""
+
+    key: str
+    tat: bytes
+    turns: int
+
 
 _ACQUIRE = """
 local now_t = redis.call('TIME')
@@ -29,6 +93,12 @@ local now = tonumber(now_t[1]) * 1000000 + tonumber(now_t[2])
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
 local max_wait = tonumber(ARGV[3])
+local count = tonumber(ARGV[4] or '1')
+local back = tonumber(ARGV[5] or '0')
+if back > 0 and redis.call('HGET', KEYS[back], 'tat') == ARGV[6] then
+  local undone = tonumber(ARGV[6]) - tonumber(ARGV[7]) * interval
+  redis.call('HSET', KEYS[back], 'tat', string.format('%.0f', undone))
+end
 local best, best_start, best_tat, best_paused = 1, nil, now, 0
 for i = 1, #KEYS do
   local state = redis.call('HMGET', KEYS[i], 'tat', 'paused')
@@ -41,18 +111,21 @@ for i = 1, #KEYS do
 end
 local wait = best_start - now
 if max_wait >= 0 and wait > max_wait then
-  return {best, wait, 0}
+  return {best, wait, 0, ''}
 end
-local tat = math.max(best_tat, best_start) + interval
-redis.call('HSET', KEYS[best], 'tat', string.format('%.0f', tat))
-local last = math.max(tat, best_paused)
+local tat = string.format('%.0f', math.max(best_tat, best_start) + count * interval)
+redis.call('HSET', KEYS[best], 'tat', tat)
+local last = math.max(tonumber(tat), best_paused)
 redis.call('PEXPIRE', KEYS[best], math.ceil((last - now) / 1000) + 1000)
-return {best, wait, 1}
+return {best, wait, 1, tat}
 """
-"""KEYS: the tokens' hashes. ARGV: interval, tolerance ((burst - 1) * interval), the longest
-wait worth reserving (-1: any), all in microseconds. Returns {index (1-based), wait in
-microseconds, 1 if reserved else 0}. Numbers are written with %.0f: Lua's own tostring keeps
-14 digits, too few for microseconds since 1970."""
+"""KEYS: the tokens' hashes. ARGV, times in microseconds: interval; tolerance ((burst - 1) *
+interval); the longest wait worth reserving (-1: any); how many consecutive turns to reserve
+(1 unless fetching ahead); then, optionally, turns handed back: the 1-based index of their
+key, the TAT written when they were reserved and how many, undone only if the TAT is still
+that one. Returns {index (1-based), wait for the first turn, 1 if reserved else 0, the TAT
+written}. Numbers are written with %.0f: Lua's own tostring keeps 14 digits, too few for
+microseconds since 1970."""
 
 _PAUSE = """
 local now_t = redis.call('TIME')
@@ -91,8 +164,10 @@ class RedisRateLimit(RedisBacked):
     delays move requests across the server's window boundaries.
 
     A caller cancelled while it sleeps towards its turn does not use it; that turn is lost
-    time (one interval), never a stall. asyncio only, and one event loop, like the client
-    (redis-py's asyncio connections belong to the loop that made them).
+    time (one interval), never a stall. Far from the limit, a process whose calls come less
+    than 20 ms apart fetches its next turn while the current request travels, so it does not
+    wait a round trip for each (see `journey_async._redis_limit`). asyncio only, and one event
+    loop, like the client (redis-py's asyncio connections belong to the loop that made them).
 
     Args:
         redis: a `redis://`, `rediss://` (TLS) or `unix://` URL, or a `redis.asyncio.Redis`
@@ -128,6 +203,12 @@ class RedisRateLimit(RedisBacked):
         self._args = (round(interval * 1e6), round((size - 1) * interval * 1e6))
         self._acquire = self._link.client.register_script(_ACQUIRE)
         self._pause = self._link.client.register_script(_PAUSE)
+        self._last_call = -math.inf
+        self._ahead = False
+        self._held: _Held | None = None
+        self._give_back: _GiveBack | None = None
+        self._prefetching: asyncio.Task[None] | None = None
+        self._pauses = 0
 
     def __repr__(self) -> str:
         burst = "" if self.burst is None else f", burst={self.burst}"
@@ -143,26 +224,118 @@ class RedisRateLimit(RedisBacked):
         """Reserve the earliest turn among the tokens `keys` fleet-wide and sleep until it.
 
         Returns the index of the key used; raises `RateLimited` (without reserving) when the
-        turn is more than `max_wait` seconds away.
+        turn is more than `max_wait` seconds away. A turn this process holds (see the class
+        docstring) is used without a round trip.
         """
+        now = time.monotonic()
+        quick = now - self._last_call < HOLD
+        self._last_call = now
+        held = self._take_held(keys, now)
+        if held is not None:
+            index, wait = held
+            self._prefetch(keys)
+            if wait > 0:
+                await anyio.sleep(wait)  # cancelled: the turn is lost time
+            return index
         limit = -1 if max_wait is None else max(0, round(max_wait * 1e6))
-        answered, reply = await self._link.run(
-            lambda: self._acquire(keys=[self._key(key) for key in keys], args=[*self._args, limit])
-        )
-        if not answered or reply is None:
+        reply = await self._run_script(keys, limit, 1)
+        if reply is None:
             return await acquire_local(self._local, keys, max_wait)
-        index, wait_us, reserved = (int(value) for value in reply)
+        index, wait_us, reserved, _ = reply
         wait = wait_us / 1e6
         if not reserved:
             raise RateLimited(wait, max_wait or 0.0)
+        self._ahead = wait <= AHEAD_WAIT
+        if quick:
+            self._prefetch(keys)
         if wait > 0:
             await anyio.sleep(wait)  # cancelled: the turn is lost time
-        return index - 1
+        return index
 
     async def pause(self, key: str, seconds: float) -> None:
         """No turn on this token, in any process, for `seconds` (a 429's `Retry-After`)."""
         seconds = max(0.0, seconds)
         self._local.pause(key, time.monotonic() + seconds)  # for the fallback, should it come
+        self._pauses += 1  # a turn held or being fetched now is not used
+        if self._held is not None and self._held.key == key:
+            self._held = None
         await self._link.run(
             lambda: self._pause(keys=[self._key(key)], args=[round(seconds * 1e6)])
         )
+
+    async def aclose(self) -> None:
+        """Stop fetching a turn ahead, then close the Redis client if it was made here."""
+        task, self._prefetching = self._prefetching, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await super().aclose()
+
+    async def _run_script(
+        self, keys: Sequence[str], max_wait_us: int, count: int
+    ) -> tuple[int, int, bool, bytes] | None:
+        """One script call reserving `count` turns (and handing back unused ones, if their key
+        is among `keys`): `(0-based index, wait in microseconds for the first, reserved, the
+        TAT written)`, or None if Redis failed."""
+        args: list[int | bytes] = [*self._args, max_wait_us, count]
+        unused = self._give_back
+        if unused is not None and unused.key in keys:
+            self._give_back = None
+            args += [keys.index(unused.key) + 1, unused.tat, unused.turns]
+        names = [self._key(key) for key in keys]
+        answered, reply = await self._link.run(lambda: self._acquire(keys=names, args=args))
+        if not answered or reply is None:
+            return None
+        index, wait_us, reserved, tat = reply
+        written = tat if isinstance(tat, bytes) else str(tat).encode()  # decode_responses=True
+        return int(index) - 1, int(wait_us), bool(int(reserved)), written
+
+    def _take_held(self, keys: Sequence[str], now: float) -> tuple[int, float] | None:
+        """`(index, seconds to its time)` of the next turn held ahead, if the turns are for one
+        of `keys` and one is still usable; turns past their `HOLD` are dropped, and the ones
+        after the last used handed back with the next script call."""
+        held = self._held
+        if held is None or held.key not in keys:
+            if held is not None and now > held.latest + held.count * held.interval + HOLD:
+                self._drop_held(held)  # expired, for a token no longer asked for
+            return None
+        wait = held.take(now)
+        if held.next >= held.count:
+            self._drop_held(held)
+        return None if wait is None else (keys.index(held.key), wait)
+
+    def _drop_held(self, held: _Held) -> None:
+        """Forget the turns held; those after the last one used go back with the next call."""
+        self._held = None
+        if held.used < held.count:
+            self._give_back = _GiveBack(held.key, held.tat, held.count - held.used)
+
+    def _prefetch(self, keys: Sequence[str]) -> None:
+        """Fetch the next turn in the background while the current request travels, when the
+        token was free at the last answer and no turn is held or being fetched."""
+        if not self._ahead or self._held is not None or self._prefetching is not None:
+            return
+        self._prefetching = asyncio.get_running_loop().create_task(self._fetch_ahead(list(keys)))
+
+    async def _fetch_ahead(self, keys: list[str]) -> None:
+        """Reserve the turns due within `AHEAD_WAIT` (one at least, `AHEAD_MAX` at most), each
+        usable until `HOLD` after its time."""
+        asked, pauses = time.monotonic(), self._pauses
+        interval = self._local.interval
+        count = max(1, min(AHEAD_MAX, math.floor(AHEAD_WAIT / interval)))
+        try:
+            reply = await self._run_script(keys, round(AHEAD_WAIT * 1e6), count)
+        finally:
+            self._prefetching = None
+        if reply is None:
+            return
+        index, wait_us, reserved, tat = reply
+        if not reserved:  # the token is busy: wait for its turns again, one round trip each
+            self._ahead = False
+        elif pauses == self._pauses:  # (a 429 came meanwhile: the turn is not used)
+            # The server read its clock between `asked` and now: use each turn no earlier
+            # than its time, and no later than `HOLD` after it, by either reading.
+            wait = wait_us / 1e6
+            first, latest = time.monotonic() + wait, asked + wait
+            self._held = _Held(keys[index], tat, first, latest, interval, count)

@@ -17,6 +17,8 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -39,6 +41,17 @@ SOCKET_TIMEOUT = 1.0
 most about this long before the fallback takes over (Redis answers in well under 1 ms)."""
 
 
+def _once_on_a_dropped_connection() -> Retry:
+    """redis-py's retries for a client made here: one, at once, after a connection error only.
+
+    A pooled connection that a Redis restart closed can fail on its next use (the pool does
+    not always notice first); the retry reconnects it, so a restart between two calls is not
+    an outage. A Redis that is down then fails at once (refused twice), and one that hangs
+    after one timeout: no backoff keeps a request from the in-process fallback.
+    """
+    return Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
+
+
 def _describe(redis: Redis) -> str:
     """`host:port/db` of a client, for log lines (no user name, no password)."""
     kwargs = redis.connection_pool.connection_kwargs
@@ -57,7 +70,10 @@ class RedisLink:
                 msg = f"{owner}: expected a redis://, rediss:// or unix:// URL, got {scheme!r}"
                 raise ValueError(msg)
             self.client: Redis = Redis.from_url(
-                redis, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT
+                redis,
+                socket_timeout=SOCKET_TIMEOUT,
+                socket_connect_timeout=SOCKET_TIMEOUT,
+                retry=_once_on_a_dropped_connection(),
             )
             self._owns = True
         elif isinstance(redis, Redis):
@@ -72,6 +88,7 @@ class RedisLink:
         self.where = _describe(self.client)
         self.down = False
         self._retry_at = 0.0
+        self._answered_at = -1.0
         self.outages = 0
         """How many outages were noticed (each logged once)."""
 
@@ -79,8 +96,11 @@ class RedisLink:
         """Whether to try Redis now: it answered last time, or its back-off has passed."""
         return not self.down or time.monotonic() >= self._retry_at
 
-    def failed(self, exc: BaseException) -> None:
-        """Redis failed: start (or prolong) an outage; only its start is logged."""
+    def failed(self, exc: BaseException, begun: float) -> None:
+        """Redis failed a call begun at `begun` (monotonic): start (or prolong) an outage; only
+        its start is logged. A call begun before Redis last answered is old news: ignored."""
+        if begun < self._answered_at:
+            return
         self._retry_at = time.monotonic() + RETRY_AFTER
         if self.down:
             return
@@ -106,16 +126,18 @@ class RedisLink:
         is in an outage's back-off or fails now (the failure starts or prolongs the outage)."""
         if not self.usable():
             return False, None
+        begun = time.monotonic()
         try:
             result = await call()
         except REDIS_ERRORS as exc:
-            self.failed(exc)
+            self.failed(exc, begun)
             return False, None
         self.answered()
         return True, result
 
     def answered(self) -> None:
         """Redis answered: an outage, if any, is over."""
+        self._answered_at = time.monotonic()
         if self.down:
             self.down = False
             logger.info("%s: Redis at %s answers again; using it", self.owner, self.where)

@@ -10,6 +10,7 @@ reading it counts its remaining life from Redis's `PTTL`, not from any machine's
 from __future__ import annotations
 
 import secrets
+import time
 
 import anyio
 from redis.asyncio import Redis
@@ -153,7 +154,8 @@ class RedisTokenCache(RedisBacked):
     async def _release(self, lock: str, me: str) -> None:
         """Release the grant lock if still ours; shielded, and at most a second."""
         with anyio.move_on_after(1.0, shield=True):
+            begun = time.monotonic()
             try:
                 await self._compare_and_delete(keys=[lock], args=[me])
             except REDIS_ERRORS as exc:
-                self._link.failed(exc)
+                self._link.failed(exc, begun)

@@ -35,7 +35,7 @@ async def redis(request: pytest.FixtureRequest) -> AsyncIterator[Redis]:
 async def reserve(limit: RedisRateLimit, *keys: str, max_wait: int = -1) -> tuple[int, int, int]:
     """Run the acquire script once: (1-based index, wait in microseconds, reserved)."""
     names = [f"{limit.key_prefix}:rate:{key}" for key in keys]
-    index, wait, reserved = await limit._acquire(keys=names, args=[*limit._args, max_wait])
+    index, wait, reserved, _ = await limit._acquire(keys=names, args=[*limit._args, max_wait])
     return int(index), int(wait), int(reserved)
 
 

@@ -3,7 +3,9 @@ outage, Redis used again once it answers; nothing secret in the log lines."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 
 import anyio
 import pytest
@@ -12,7 +14,7 @@ from _redis_server import RedisServer
 from redis.asyncio import Redis
 
 from journey_async import ClientCredentials
-from journey_async._redis_link import RETRY_AFTER
+from journey_async._redis_link import RETRY_AFTER, SOCKET_TIMEOUT, RedisLink
 from journey_async.redis import RedisRateLimit, RedisTokenCache
 from journey_async.testing import FakeJourneyApi
 
@@ -96,3 +98,58 @@ async def test_a_redis_that_never_answers_is_not_waited_for_long() -> None:
     assert limit.outages == 1
     await limit.aclose()
     await cache.aclose()
+
+
+async def test_a_restart_between_calls_is_not_an_outage(
+    own_redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis restarted while the limiter's pooled connections sat idle: those connections
+    are dead, but the next call reconnects (one retry) and nothing falls back or warns."""
+    caplog.set_level(logging.WARNING, logger="journey_async")
+    limit = RedisRateLimit(own_redis_server.url, rate=1e6, per=1.0)
+    async with anyio.create_task_group() as tg:  # several pooled connections
+        for _ in range(4):
+            tg.start_soon(limit.acquire, ["k"], None)
+    own_redis_server.stop()
+    own_redis_server.start()
+    for _ in range(8):
+        await limit.acquire(["k"], None)
+    assert limit.outages == 0
+    assert not caplog.records
+    assert await rate_keys(own_redis_server.url)  # the turns went to Redis
+    await limit.aclose()
+
+
+def test_a_failure_older_than_the_last_answer_starts_no_outage() -> None:
+    """A call begun before Redis last answered (a slow one, from before a restart) that
+    fails late says nothing about Redis now: no outage, no warning."""
+    link = RedisLink("redis://127.0.0.1:9/0", "RedisRateLimit")
+    begun = time.monotonic()
+    link.answered()
+    link.failed(ConnectionError("old news"), begun)
+    assert (link.down, link.outages) == (False, 0)
+    link.failed(ConnectionError("refused"), time.monotonic())
+    assert (link.down, link.outages) == (True, 1)
+
+
+async def test_a_redis_that_hangs_costs_one_timeout() -> None:
+    """A server that accepts and never answers costs a call one read timeout (no retries
+    with backoff), then the call goes on in-process."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # read nothing, answer nothing
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    limit = RedisRateLimit(f"redis://127.0.0.1:{port}/0", rate=10, per=1.0)
+    try:
+        with anyio.fail_after(2 * SOCKET_TIMEOUT + 1):
+            assert await limit.acquire(["k"], None) == 0
+        assert limit.outages == 1
+    finally:
+        await limit.aclose()
+        for writer in held:
+            writer.close()
+        server.close()
+        await server.wait_closed()
