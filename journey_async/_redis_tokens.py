@@ -57,7 +57,7 @@ class RedisTokenCache(RedisBacked):
     and, for a moment, a random lock value. Never the client secret. Anyone who can read the
     keys can call the API as the client until the token expires, so protect them: a Redis
     user whose ACL allows only `~{key_prefix}:*` and the commands used (`GET`, `SET`, `PTTL`,
-    `DEL`, `EVALSHA`, `EVAL`, `SCRIPT LOAD`, and inside the scripts `HMGET`, `HSET`,
+    `DEL`, `EVALSHA`, `EVAL`, `SCRIPT LOAD`, and inside the scripts `HGET`, `HMGET`, `HSET`,
     `PEXPIRE`, `TIME`: the README gives the `ACL SETUSER` line), a password, and TLS
     (`rediss://`) for anything beyond loopback.
 
