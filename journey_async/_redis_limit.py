@@ -6,8 +6,8 @@ matter): `tat`, the theoretical arrival time of GCRA (see `journey_async._rateli
 GCRA), and `paused`, the end of a pause a 429 asked for. The hash expires once both have
 passed (its state then equals no state). One script call per attempt reads the candidate
 tokens (a pool's), picks the one whose turn comes first, reserves that turn and returns the
-wait; the caller sleeps it without further round trips. In Redis Cluster, put a hash tag in
-`key_prefix` (`"{journey-async}"`) so that a pool's keys share a slot.
+wait; the caller sleeps it without further round trips. On Redis Cluster the key prefix must
+hold a hash tag (`"{journey-async}"`, checked by `RedisLink`) so that a pool's keys share a slot.
 
 Turns fetched ahead: far from the limit, a process calling quickly would wait one round trip
 per request for a turn that is free anyway. So when the last answer said the turn was due
@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import anyio
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 
 from ._ratelimit import Gcra, RateLimited, acquire_local, check_rate
 from ._redis_link import RedisBacked, RedisLink
@@ -171,19 +171,20 @@ class RedisRateLimit(RedisBacked):
 
     Args:
         redis: a `redis://`, `rediss://` (TLS) or `unix://` URL, or a `redis.asyncio.Redis`
-            (used as it is and never closed here). A client made from a URL has 1 s connect
-            and read timeouts; close it with `await limit.aclose()`.
+            or `RedisCluster` (used as it is and never closed here). A client made from a URL
+            has 1 s connect and read timeouts; close it with `await limit.aclose()`.
         rate, per: at most `rate` requests per `per` seconds per token (Genesys's default:
             300 a minute).
         burst: None, or how many requests may go at once after an idle spell.
-        key_prefix: the start of every key, to share one Redis between applications.
+        key_prefix: the start of every key, to share one Redis between applications; with
+            a `RedisCluster` it must hold a hash tag (`"{journey-async}"`).
 
     .. versionadded:: 0.2
     """
 
     def __init__(
         self,
-        redis: str | Redis,
+        redis: str | Redis | RedisCluster,
         *,
         rate: float = 300,
         per: float = 60.0,
@@ -191,14 +192,11 @@ class RedisRateLimit(RedisBacked):
         key_prefix: str = "journey-async",
     ) -> None:
         interval, size = check_rate("RedisRateLimit", rate, per, burst)
-        if not isinstance(key_prefix, str) or not key_prefix:
-            msg = "RedisRateLimit: key_prefix must be a non-empty str"
-            raise ValueError(msg)
         self.rate: float = float(rate)
         self.per: float = float(per)
         self.burst: int | None = burst
         self.key_prefix = key_prefix
-        self._link = RedisLink(redis, "RedisRateLimit")
+        self._link = RedisLink(redis, "RedisRateLimit", key_prefix)
         self._local = Gcra(interval, size)
         self._args = (round(interval * 1e6), round((size - 1) * interval * 1e6))
         self._acquire = self._link.client.register_script(_ACQUIRE)

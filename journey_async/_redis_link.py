@@ -13,17 +13,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TypeAlias, TypeVar
 from urllib.parse import urlsplit
 
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-__all__ = ["RedisLink", "RedisBacked", "REDIS_ERRORS", "RETRY_AFTER", "SOCKET_TIMEOUT"]
+__all__ = ["AnyRedis", "RedisLink", "RedisBacked", "REDIS_ERRORS", "RETRY_AFTER", "SOCKET_TIMEOUT"]
 
 T = TypeVar("T")
 B = TypeVar("B", bound="RedisBacked")
@@ -52,36 +52,63 @@ def _once_on_a_dropped_connection() -> Retry:
     return Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
 
 
-def _describe(redis: Redis) -> str:
-    """`host:port/db` of a client, for log lines (no user name, no password)."""
+AnyRedis: TypeAlias = Redis | RedisCluster
+"""The clients accepted: one Redis (or a Sentinel-managed one), or a Redis Cluster."""
+
+
+def _describe(redis: AnyRedis) -> str:
+    """`host:port/db` of a client, or `cluster host:port` of a cluster client's first startup
+    node, for log lines (no user name, no password)."""
+    if isinstance(redis, RedisCluster):
+        return f"cluster {next(iter(redis.nodes_manager.startup_nodes), '?')}"
     kwargs = redis.connection_pool.connection_kwargs
     if "path" in kwargs:
         return f"unix:{kwargs['path']}"
     return f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
 
 
-class RedisLink:
-    """A Redis client (made from a URL, or the caller's) and the state of its outages."""
+def _has_hash_tag(key_prefix: str) -> bool:
+    """Whether keys starting with `key_prefix` hash by a tag: Redis Cluster hashes only what
+    lies between the first `{` and the next `}`, when that is not empty."""
+    start = key_prefix.find("{")
+    return start >= 0 and key_prefix.find("}", start + 1) > start + 1
 
-    def __init__(self, redis: str | Redis, owner: str) -> None:
+
+class RedisLink:
+    """A Redis client (made from a URL, or the caller's) and the state of its outages; the
+    owner's `key_prefix` checked first (with a cluster, it must hold a hash tag)."""
+
+    def __init__(self, redis: str | AnyRedis, owner: str, key_prefix: str) -> None:
+        if not isinstance(key_prefix, str) or not key_prefix:
+            msg = f"{owner}: key_prefix must be a non-empty str"
+            raise ValueError(msg)
+        if isinstance(redis, RedisCluster) and not _has_hash_tag(key_prefix):
+            msg = (
+                f"{owner}: with Redis Cluster, key_prefix must hold a hash tag, such as "
+                f"'{{journey-async}}', so that the keys one script uses share a slot; got "
+                f"{key_prefix!r}"
+            )
+            raise ValueError(msg)
+        self.client: AnyRedis
         if isinstance(redis, str):
             scheme = urlsplit(redis).scheme
             if scheme not in ("redis", "rediss", "unix"):
                 msg = f"{owner}: expected a redis://, rediss:// or unix:// URL, got {scheme!r}"
                 raise ValueError(msg)
-            self.client: Redis = Redis.from_url(
+            self.client = Redis.from_url(
                 redis,
                 socket_timeout=SOCKET_TIMEOUT,
                 socket_connect_timeout=SOCKET_TIMEOUT,
                 retry=_once_on_a_dropped_connection(),
             )
             self._owns = True
-        elif isinstance(redis, Redis):
+        elif isinstance(redis, Redis | RedisCluster):
             self.client = redis
             self._owns = False
         else:
             msg = (
-                f"{owner}: redis must be a URL or a redis.asyncio.Redis, got {type(redis).__name__}"
+                f"{owner}: redis must be a URL, a redis.asyncio.Redis or a "
+                f"redis.asyncio.RedisCluster, got {type(redis).__name__}"
             )
             raise TypeError(msg)
         self.owner = owner
@@ -154,7 +181,7 @@ class RedisBacked:
     _link: RedisLink
 
     @property
-    def redis(self) -> Redis:
+    def redis(self) -> Redis | RedisCluster:
         """The `redis.asyncio.Redis` client in use."""
         return self._link.client
 

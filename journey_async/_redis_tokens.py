@@ -13,7 +13,7 @@ import secrets
 import time
 
 import anyio
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 
 from ._redis_link import REDIS_ERRORS, RedisBacked, RedisLink
 from ._tokencache import Grant
@@ -68,18 +68,19 @@ class RedisTokenCache(RedisBacked):
 
     Args:
         redis: a `redis://`, `rediss://` (TLS) or `unix://` URL, or a `redis.asyncio.Redis`
-            (used as it is and never closed here; close a URL's with `await cache.aclose()`).
-        key_prefix: the start of every key.
+            or `RedisCluster` (used as it is and never closed here; close a URL's with
+            `await cache.aclose()`).
+        key_prefix: the start of every key; with a `RedisCluster` it must hold a hash tag
+            (`"{journey-async}"`).
 
     .. versionadded:: 0.2
     """
 
-    def __init__(self, redis: str | Redis, *, key_prefix: str = "journey-async") -> None:
-        if not isinstance(key_prefix, str) or not key_prefix:
-            msg = "RedisTokenCache: key_prefix must be a non-empty str"
-            raise ValueError(msg)
+    def __init__(
+        self, redis: str | Redis | RedisCluster, *, key_prefix: str = "journey-async"
+    ) -> None:
         self.key_prefix = key_prefix
-        self._link = RedisLink(redis, "RedisTokenCache")
+        self._link = RedisLink(redis, "RedisTokenCache", key_prefix)
         self._compare_and_delete = self._link.client.register_script(_COMPARE_AND_DELETE)
         self.grants: int = 0
         """Grants this object made (in Redis's absence too)."""

@@ -24,14 +24,17 @@ async def process(
     per: float = 1.0,
     pool_size: int = 1,
     rate_limit: TokenLimiter | None = None,
+    token_cache: RedisTokenCache | None = None,
 ) -> AsyncIterator[tuple[JourneyClient, ClientCredentials]]:
     """What one worker process of a fleet would build: its own credentials, cache, limit."""
     cache = RedisTokenCache(redis_url) if redis_url else None
+    credentials = ClientCredentials(
+        api.client_id, SECRET, token_cache=token_cache or cache, pool_size=pool_size
+    )
     limit = rate_limit
     own_limit = None
     if limit is None and rate is not None and redis_url:
         limit = own_limit = RedisRateLimit(redis_url, rate=rate, per=per)
-    credentials = ClientCredentials(api.client_id, SECRET, token_cache=cache, pool_size=pool_size)
     http = httpx.AsyncClient(transport=api.transport())
     client = JourneyClient(
         credentials,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import random
 import shutil
 import socket
 import subprocess
@@ -10,6 +11,7 @@ import tempfile
 import time
 
 REDIS_SERVER = shutil.which("redis-server")
+REDIS_CLI = shutil.which("redis-cli")
 
 
 def free_port() -> int:
@@ -22,8 +24,9 @@ def free_port() -> int:
 class RedisServer:
     """A `redis-server` child process on 127.0.0.1, which a test may stop and start again."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, *extra: str) -> None:
         self.port = port
+        self.extra = extra
         self.url = f"redis://127.0.0.1:{port}/0"
         self._dir = tempfile.mkdtemp(prefix="journey-redis-")
         self._process: subprocess.Popen[bytes] | None = None
@@ -44,6 +47,7 @@ class RedisServer:
                 "no",
                 "--dir",
                 self._dir,
+                *self.extra,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -71,3 +75,60 @@ class RedisServer:
     def close(self) -> None:
         self.stop()
         shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def free_cluster_port() -> int:
+    """A free port below 55536: a cluster node also listens on its port + 10000 (its bus)."""
+    for _ in range(100):
+        port = random.randrange(20000, 55000)
+        with socket.socket() as sock, contextlib.suppress(OSError):
+            sock.bind(("127.0.0.1", port))
+            with socket.socket() as bus:
+                bus.bind(("127.0.0.1", port + 10000))
+                return port
+    raise RuntimeError("no free port pair for a Redis Cluster node")
+
+
+class RedisClusterServers:
+    """Three `redis-server` masters on 127.0.0.1 joined into one Redis Cluster (no replicas)."""
+
+    def __init__(self) -> None:
+        self.nodes = [
+            RedisServer(port, "--cluster-enabled", "yes", "--cluster-node-timeout", "2000")
+            for port in (free_cluster_port(), free_cluster_port(), free_cluster_port())
+        ]
+        self.port = self.nodes[0].port
+
+    def start(self) -> None:
+        """Start the nodes, assign the slots, and wait until every node says the cluster is ok."""
+        assert REDIS_CLI is not None
+        for node in self.nodes:
+            node.start()
+        create = ["--cluster", "create", *(f"127.0.0.1:{node.port}" for node in self.nodes)]
+        subprocess.run(
+            [REDIS_CLI, *create, "--cluster-replicas", "0", "--cluster-yes"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=30,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            states = [
+                subprocess.run(
+                    [REDIS_CLI, "-p", str(node.port), "cluster", "info"],
+                    capture_output=True,
+                    text=True,
+                    timeout=5,
+                ).stdout
+                for node in self.nodes
+            ]
+            if all("cluster_state:ok" in state for state in states):
+                return
+            time.sleep(0.1)
+        self.close()
+        raise RuntimeError("the Redis Cluster did not come up")
+
+    def close(self) -> None:
+        for node in self.nodes:
+            node.close()

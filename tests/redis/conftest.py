@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("redis", reason="the redis extra (redis-py) is not installed")
 
-from _redis_server import REDIS_SERVER, RedisServer, free_port
+from _redis_server import REDIS_CLI, REDIS_SERVER, RedisClusterServers, RedisServer, free_port
 from redis import Redis as SyncRedis
 
 
@@ -50,3 +50,15 @@ def redis_url(redis_server: RedisServer) -> str:
     with SyncRedis.from_url(redis_server.url) as client:
         client.flushall()
     return redis_server.url
+
+
+@pytest.fixture(scope="session")
+def redis_cluster() -> Iterator[RedisClusterServers]:
+    """A three-node Redis Cluster for the session, on free loopback ports."""
+    _require_server()
+    if REDIS_CLI is None:
+        pytest.skip("redis-cli is not installed (it comes with Debian's redis-server package)")
+    cluster = RedisClusterServers()
+    cluster.start()
+    yield cluster
+    cluster.close()

@@ -123,7 +123,7 @@ async def test_a_restart_between_calls_is_not_an_outage(
 def test_a_failure_older_than_the_last_answer_starts_no_outage() -> None:
     """A call begun before Redis last answered (a slow one, from before a restart) that
     fails late says nothing about Redis now: no outage, no warning."""
-    link = RedisLink("redis://127.0.0.1:9/0", "RedisRateLimit")
+    link = RedisLink("redis://127.0.0.1:9/0", "RedisRateLimit", "journey-async")
     begun = time.monotonic()
     link.answered()
     link.failed(ConnectionError("old news"), begun)
