@@ -12,12 +12,13 @@ hold a hash tag (`"{journey-async}"`, checked by `RedisLink`) so that a pool's k
 Turns fetched ahead: far from the limit, a process calling quickly would wait one round trip
 per request for a turn that is free anyway. So when the last answer said the turn was due
 within `AHEAD_WAIT` and the calls come less than `HOLD` apart, the process reserves its next
-turn in the background while the current request travels, and the next call takes it without
-a round trip. Such a turn is reserved like any other (only if due within `AHEAD_WAIT`) and may
-be used up to `HOLD` after its time, as a busy event loop or a wait for an in-flight slot may
-delay any turn; one not used by then is dropped and handed back with the next script call,
-unless a turn was reserved after it. At most one turn per limiter is held; an answer saying
-the token is busy, or a 429, stops fetching ahead.
+turns (as many as fall due within `AHEAD_WAIT`, one at least and `AHEAD_MAX` at most) in one
+script call while the current request travels, and the next calls take them without a round
+trip. They are reserved like any other turns, and each may be used up to `HOLD` after its
+time, as a busy event loop or a wait for an in-flight slot may delay any turn; turns not used
+by then are dropped, and those after the last one used are handed back with the next script
+call unless a turn was reserved after them. One batch per limiter is held at a time; an
+answer saying the token is busy, or a 429, stops fetching ahead.
 """
 
 from __future__ import annotations
@@ -165,7 +166,7 @@ class RedisRateLimit(RedisBacked):
 
     A caller cancelled while it sleeps towards its turn does not use it; that turn is lost
     time (one interval), never a stall. Far from the limit, a process whose calls come less
-    than 20 ms apart fetches its next turn while the current request travels, so it does not
+    than 20 ms apart fetches its next turns while the current request travels, so it does not
     wait a round trip for each (see `journey_async._redis_limit`). asyncio only, and one event
     loop, like the client (redis-py's asyncio connections belong to the loop that made them).
 
