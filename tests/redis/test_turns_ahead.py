@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
 import pytest
 import pytest_asyncio
 from _fleet import process
@@ -262,3 +263,28 @@ async def test_sequential_client_calls_go_on_through_a_redis_outage(
     assert limit.outages == 1
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1, [r.getMessage() for r in warnings]
+
+
+async def test_callers_cancelled_anywhere_leave_nothing_stuck(redis_url: str) -> None:
+    """Callers cancelled at every point (inline script call, sleeping to a held turn, right
+    after) while turns are fetched ahead: the limiter keeps serving, and `aclose` leaves no
+    task behind."""
+    async with RedisRateLimit(redis_url, rate=2000, per=1.0) as limit:
+        counted = Counted(limit)
+        before = set(asyncio.all_tasks())
+
+        async def caller(n: int) -> None:
+            for k in range(30):
+                with anyio.move_on_after((n * 7 + k * 13) % 5 / 5000):  # 0 to 0.8 ms
+                    await limit.acquire(["k", "j"], 1.0)
+
+        async with anyio.create_task_group() as tg:
+            for n in range(8):
+                tg.start_soon(caller, n)
+        with anyio.fail_after(5):
+            for _ in range(20):  # still served, in order, after all those cancellations
+                assert await limit.acquire(["k", "j"], 2.0) in (0, 1)
+        assert counted.ahead > 0  # turns were being fetched ahead all along
+    assert limit._prefetching is None
+    leftover = set(asyncio.all_tasks()) - before - {asyncio.current_task()}
+    assert not leftover
