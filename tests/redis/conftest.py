@@ -7,14 +7,16 @@ that reason; `fakeredis` (with Lua) serves the unit tests that need no server.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
+import pytest_asyncio
 
 pytest.importorskip("redis", reason="the redis extra (redis-py) is not installed")
 
 from _redis_server import REDIS_CLI, REDIS_SERVER, RedisClusterServers, RedisServer, free_port
 from redis import Redis as SyncRedis
+from redis.asyncio import Redis as AsyncRedis
 
 
 def _require_server() -> None:
@@ -62,3 +64,16 @@ def redis_cluster() -> Iterator[RedisClusterServers]:
     cluster.start()
     yield cluster
     cluster.close()
+
+
+@pytest_asyncio.fixture(params=["redis-server", "fakeredis"])
+async def redis(request: pytest.FixtureRequest) -> AsyncIterator[AsyncRedis]:
+    """An asyncio client of the session's real server (emptied) and of fakeredis with Lua:
+    the scripts must run on both."""
+    if request.param == "fakeredis":
+        fakeredis = pytest.importorskip("fakeredis", reason="fakeredis[lua] is not installed")
+        client: AsyncRedis = fakeredis.FakeAsyncRedis()
+    else:
+        client = AsyncRedis.from_url(request.getfixturevalue("redis_url"))
+    yield client
+    await client.aclose()

@@ -4,11 +4,9 @@ and the in-process `RateLimit`: against a real redis-server, and against fakered
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 
 import anyio
 import pytest
-import pytest_asyncio
 from redis.asyncio import Redis
 
 from journey_async import RateLimit
@@ -17,19 +15,6 @@ from journey_async.redis import RedisRateLimit
 
 SECOND = 1_000_000  # the script's unit: microseconds
 SLACK = 300_000  # what a busy machine may add between two script calls
-
-
-@pytest_asyncio.fixture(params=["redis-server", "fakeredis"])
-async def redis(request: pytest.FixtureRequest) -> AsyncIterator[Redis]:
-    """A real server (emptied) and fakeredis with Lua: the script must run on both."""
-    if request.param == "fakeredis":
-        fakeredis = pytest.importorskip("fakeredis", reason="fakeredis[lua] is not installed")
-        client: Redis = fakeredis.FakeAsyncRedis()
-    else:
-        url = request.getfixturevalue("redis_url")
-        client = Redis.from_url(url)
-    yield client
-    await client.aclose()
 
 
 async def reserve(limit: RedisRateLimit, *keys: str, max_wait: int = -1) -> tuple[int, int, int]:

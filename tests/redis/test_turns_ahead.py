@@ -7,12 +7,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
 import pytest
-import pytest_asyncio
 from _fleet import process
 from _redis_server import RedisServer
 from redis.asyncio import Redis
@@ -24,18 +22,6 @@ from journey_async.testing import FakeJourneyApi
 
 SECOND = 1_000_000  # the script's unit: microseconds
 SLACK = 300_000  # what a busy machine may add between two script calls
-
-
-@pytest_asyncio.fixture(params=["redis-server", "fakeredis"])
-async def redis(request: pytest.FixtureRequest) -> AsyncIterator[Redis]:
-    """A real server (emptied) and fakeredis with Lua: the script must run on both."""
-    if request.param == "fakeredis":
-        fakeredis = pytest.importorskip("fakeredis", reason="fakeredis[lua] is not installed")
-        client: Redis = fakeredis.FakeAsyncRedis()
-    else:
-        client = Redis.from_url(request.getfixturevalue("redis_url"))
-    yield client
-    await client.aclose()
 
 
 async def script(
