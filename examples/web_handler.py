@@ -10,6 +10,7 @@ drives the app with httpx.ASGITransport, so it needs no web server.
 from __future__ import annotations
 
 import json
+from collections.abc import MutableMapping
 from typing import Any
 
 import anyio
@@ -56,7 +57,7 @@ class App:
             "segments": segments,
         }
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
         parts = scope["path"].strip("/").split("/")
