@@ -21,23 +21,44 @@ from journey_async import (
     JourneyClient,
     NotFoundError,
     RetryPolicy,
-    SegmentAssignmentsUpdate,
+)
+from journey_async.models import (
+    SegmentAssignments,
+    SegmentForAssignment,
+    UpdateSegmentAssignmentRequest,
 )
 
 SESSION_ID = "5d6e7f80-91a2-4b3c-8d4e-f5a6b7c8d9e0"
-ASSIGNMENTS = 1_000
+EVENTS = 1_000
 PAGE_LIMIT = 200
+EVENT_TYPES = ("WebEvent", "WebEvent", "WebEvent", "SegmentAssignmentEvent")
 
 
-def _assignment(i: int) -> dict[str, object]:
+def _event(i: int) -> dict[str, object]:
+    """The i-th event of the session, in the API's JSON (its payload left out for brevity)."""
     return {
-        "id": f"a-{i:06d}",
-        "state": "Assigned" if i % 5 else "Unassigned",
-        "dateAssigned": f"2020-11-02T14:{i // 60 % 60:02d}:{i % 60:02d}.512Z",
-        "segment": {"id": f"seg-{i % 7}", "scope": "Session", "version": 3},
+        "id": f"e-{i:06d}",
+        "correlationId": f"c-{i // 4:06d}",
         "customerId": "b7a0c3f2",
         "customerIdType": "cookie",
         "session": {"id": SESSION_ID, "type": "web"},
+        "eventType": f"com.genesys.journey.{EVENT_TYPES[i % len(EVENT_TYPES)]}",
+        "createdDate": f"2026-11-02T14:{i // 60 % 60:02d}:{i % 60:02d}.512Z",
+    }
+
+
+def _session(session_id: str) -> dict[str, object]:
+    """A session as `GET /api/v2/journey/sessions/{id}` answers it (some of its fields)."""
+    return {
+        "id": session_id,
+        "type": "web",
+        "customerId": "b7a0c3f2",
+        "customerIdType": "cookie",
+        "eventCount": EVENTS,
+        "segmentAssignments": [
+            {"segment": {"id": "seg-1"}, "assignedDate": "2026-11-02T14:00:05.000Z"}
+        ],
+        "createdDate": "2026-11-02T14:00:00.000Z",
     }
 
 
@@ -54,25 +75,30 @@ def mock_api() -> httpx.MockTransport:
                 headers={"Retry-After": "0.2", "inin-correlation-id": "corr-429"},
                 json={"message": "Rate limit exceeded", "code": "too.many.requests", "status": 429},
             )
-        if path.endswith("/segments") and request.method == "GET":
+        sessions = "/api/v2/journey/sessions/"
+        if path.startswith(sessions) and path.endswith("/events") and request.method == "GET":
             size = int(request.url.params.get("pageSize", "25"))
             start = int(request.url.params.get("after", "0"))
-            end = min(start + size, ASSIGNMENTS)
-            body: dict[str, object] = {"entities": [_assignment(i) for i in range(start, end)]}
-            if end < ASSIGNMENTS:
+            end = min(start + size, EVENTS)
+            body: dict[str, object] = {"entities": [_event(i) for i in range(start, end)]}
+            if end < EVENTS:
                 body["nextUri"] = f"{path}?pageSize={size}&after={end}"
             return httpx.Response(200, json=body)
-        if path.endswith("/segments") and request.method == "POST":
-            return httpx.Response(204)
-        if path.startswith("/api/v2/journey/actiontargets/"):
-            target_id = path.rsplit("/", 1)[1]
-            if target_id == "missing":
+        if path.startswith(sessions) and request.method == "GET":
+            session_id = path.removeprefix(sessions)
+            if session_id == "missing":
                 return httpx.Response(
                     404,
                     headers={"inin-correlation-id": "corr-404"},
-                    json={"message": "Not found", "code": "not.found", "status": 404},
+                    json={
+                        "message": "Session missing not found",
+                        "code": "not.found",
+                        "status": 404,
+                    },
                 )
-            return httpx.Response(200, json={"id": target_id, "name": f"Target {target_id}"})
+            return httpx.Response(200, json=_session(session_id))
+        if path.endswith("/journey/segments") and request.method == "POST":
+            return httpx.Response(200, json={"unprocessedItems": {"count": 0}})
         if path == "/api/v2/analytics/journeys/aggregates/query":
             query = json.loads(request.content)
             return httpx.Response(
@@ -100,6 +126,7 @@ def mock_api() -> httpx.MockTransport:
 
 
 async def main() -> None:
+    """A pager, a bulk lookup, a NotFoundError, a POST and an analytics query, in that order."""
     base_url = os.environ.get("JOURNEY_BASE_URL")
     http = None if base_url else httpx.AsyncClient(transport=mock_api())
     client = (
@@ -115,31 +142,33 @@ async def main() -> None:
     async with client:
         started = time.perf_counter()
         count = 0
-        async for assignment in client.iter_journey_session_segments(
-            SESSION_ID, page_size=PAGE_LIMIT
-        ):
+        async for event in client.iter_journey_session_events(SESSION_ID, page_size=PAGE_LIMIT):
             count += 1
-            last = assignment
+            last = event
         elapsed = time.perf_counter() - started
-        print(f"streamed {count} assignments in {elapsed * 1000:.0f} ms; last: {last.id}")
+        print(f"streamed {count} events in {elapsed * 1000:.0f} ms; last: {last.id}")
 
-        ids = [f"t-{i}" for i in range(200)]
-        targets = await client.map(client.get_journey_actiontarget, ids, concurrency=16)
-        print(f"looked up {len(targets)} action targets; first: {targets[0].name}")
+        ids = [f"s-{i}" for i in range(200)]
+        sessions = await client.map(client.get_journey_session, ids, concurrency=16)
+        print(f"looked up {len(sessions)} sessions; first: {sessions[0].id} ({sessions[0].type})")
 
         try:
-            await client.get_journey_actiontarget("missing")
+            await client.get_journey_session("missing")
         except NotFoundError as exc:
-            print(f"a missing target raises NotFoundError: {exc}")
+            print(f"a missing session raises NotFoundError: {exc}")
 
-        await client.post_journey_externalcontact_segments(
-            "contact-1", body=[SegmentAssignmentsUpdate("seg-1", "Assigned")]
+        answer = await client.post_externalcontacts_contact_journey_segments(
+            "contact-1",
+            body=UpdateSegmentAssignmentRequest(
+                assign=SegmentAssignments(segments=[SegmentForAssignment(id="seg-1")])
+            ),
         )
-        print("assigned seg-1 to contact-1")
+        unprocessed = answer.unprocessed_items.count if answer.unprocessed_items else 0
+        print(f"assigned seg-1 to contact-1 ({unprocessed} items not processed)")
 
         result = await client.post_analytics_journeys_aggregates_query(
             JourneyAggregationQuery(
-                "2020-11-01T00:00:00.000Z/2020-11-08T00:00:00.000Z",
+                "2026-11-01T00:00:00.000Z/2026-11-08T00:00:00.000Z",
                 ["nJourneySessions", "nJourneySegmentsAssigned"],
             )
         )

@@ -4,15 +4,15 @@ No web framework is needed (FastAPI and Starlette apps are built the same way: c
 in the lifespan, await it in the handlers). One JourneyClient lives as long as the app, so every
 request shares its connection pool, token cache and rate-limit gate.
 
-    GET  /actiontargets/{id}               the action target, as the API's JSON
-    GET  /sessions/{id}/segments?limit=N   the session's segment assignments, one JSON object
-                                           per line (NDJSON), streamed page by page; stops
-                                           (pager closed, nothing left running) when the
-                                           client goes away
-    POST /actiontargets:lookup             a JSON list of ids -> a list, in the same order, of
-                                           {"id", "status": 200, "target": {...}} or
-                                           {"id", "status": 404, "error": {"status", "message",
-                                           "code", "correlationId"}}
+    GET  /sessions/{id}                  the journey session, as the API's JSON
+    GET  /sessions/{id}/events?limit=N   the session's events, one JSON object per line
+                                         (NDJSON), streamed page by page; stops (pager
+                                         closed, nothing left running) when the client goes
+                                         away
+    POST /sessions:lookup                a JSON list of session ids -> a list, in the same
+                                         order, of {"id", "status": 200, "session": {...}} or
+                                         {"id", "status": 404, "error": {"status", "message",
+                                         "code", "correlationId"}}
 
 The client talks to the built-in fake API in-process, or to a real org when the environment has
 GENESYSCLOUD_ACCESS_TOKEN or GENESYSCLOUD_OAUTHCLIENT_ID/_SECRET (and GENESYSCLOUD_REGION):
@@ -30,7 +30,6 @@ import contextlib
 import json
 import os
 import sys
-import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
@@ -49,14 +48,6 @@ from journey_async import (
 )
 from journey_async.testing import FakeJourneyApi
 
-# This app serves action targets (deprecated since SDK 269, still live) and session segment
-# assignments (the 2020 endpoint, retired from the live API: today a session's assignments are
-# in `get_journey_session(...).segment_assignments`); the built-in fake answers both. The
-# client warns once per process about each; the app knows, so it does not repeat it.
-warnings.filterwarnings(
-    "ignore", r"get_journey_(actiontarget|session_segments) is deprecated", DeprecationWarning
-)
-
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
@@ -65,7 +56,7 @@ Scope = MutableMapping[str, Any]
 MAX_BODY = 1 << 20  # bytes of a request body
 MAX_IDS = 1_000  # ids in one bulk lookup
 CONCURRENCY = 16  # calls in flight for one bulk lookup
-PAGE_SIZE = 200  # the segment listings' maximum
+PAGE_SIZE = 200  # the events listing's maximum
 
 
 def real_org(environ: MutableMapping[str, str] = os.environ) -> bool:
@@ -82,7 +73,7 @@ class WebApp:
         self.fake = fake
         self.client: JourneyClient | None = None
         self.streams_open = 0
-        """Segment streams running now (each holds one pager)."""
+        """Event streams running now (each holds one pager)."""
         self._resources: contextlib.AsyncExitStack | None = None
 
     # -- lifespan -------------------------------------------------------------------------------
@@ -94,7 +85,7 @@ class WebApp:
                 self.client = await stack.enter_async_context(JourneyClient.from_env())
             else:
                 if self.fake is None:
-                    self.fake = FakeJourneyApi(seed=7, assignments_per_session=1_000)
+                    self.fake = FakeJourneyApi(seed=7, events_per_session=1_000)
                 http = await stack.enter_async_context(
                     httpx.AsyncClient(transport=self.fake.transport())
                 )
@@ -140,18 +131,18 @@ class WebApp:
         raw = scope.get("raw_path") or scope["path"].encode()
         parts = [unquote_to_bytes(p).decode("utf-8", "replace") for p in raw.split(b"/")[1:]]
         method = scope["method"]
-        if len(parts) == 2 and parts[0] == "actiontargets":
+        if len(parts) == 2 and parts[0] == "sessions":
             if method != "GET":
                 await method_not_allowed(send, "GET")
                 return
-            await until_disconnect(receive, lambda: self.get_target(parts[1], send))
-        elif len(parts) == 3 and parts[0] == "sessions" and parts[2] == "segments":
+            await until_disconnect(receive, lambda: self.get_session(parts[1], send))
+        elif len(parts) == 3 and parts[0] == "sessions" and parts[2] == "events":
             if method != "GET":
                 await method_not_allowed(send, "GET")
                 return
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"), True)
-            await until_disconnect(receive, lambda: self.stream_segments(parts[1], query, send))
-        elif parts == ["actiontargets:lookup"]:
+            await until_disconnect(receive, lambda: self.stream_events(parts[1], query, send))
+        elif parts == ["sessions:lookup"]:
             if method != "POST":
                 await method_not_allowed(send, "POST")
                 return
@@ -165,18 +156,17 @@ class WebApp:
 
     # -- handlers -------------------------------------------------------------------------------
 
-    async def get_target(self, target_id: str, send: Send) -> None:
+    async def get_session(self, session_id: str, send: Send) -> None:
+        """One session (with its segment assignments and last event), as the API's JSON."""
         assert self.client is not None
         try:
-            target = await self.client.get_journey_actiontarget(target_id)
+            session = await self.client.get_journey_session(session_id)
         except (JourneyError, ValueError) as exc:
             await send_json(send, *answer_for(exc))
             return
-        await send_json(send, 200, to_jsonable(target))
+        await send_json(send, 200, to_jsonable(session))
 
-    async def stream_segments(
-        self, session_id: str, query: dict[str, list[str]], send: Send
-    ) -> None:
+    async def stream_events(self, session_id: str, query: dict[str, list[str]], send: Send) -> None:
         """NDJSON, one chunk per page. The status is sent once the first page is in, so an
         unknown session is a 404, not a 200 with nothing in it."""
         assert self.client is not None
@@ -190,7 +180,7 @@ class WebApp:
             limit = int(text)
         page_size = PAGE_SIZE if limit is None else max(1, min(limit, PAGE_SIZE))
         try:
-            pager = self.client.iter_journey_session_segments(
+            pager = self.client.iter_journey_session_events(
                 session_id, page_size=page_size, limit=limit
             )
         except ValueError as exc:  # an empty id: refused before any request
@@ -248,18 +238,18 @@ class WebApp:
             await send_json(send, 413, error_body(413, message))
             return
         results = await self.client.map(
-            self.client.get_journey_actiontarget,
+            self.client.get_journey_session,
             ids,
             concurrency=CONCURRENCY,
             return_exceptions=True,
         )
         answer = []
-        for target_id, result in zip(ids, results, strict=True):
+        for session_id, result in zip(ids, results, strict=True):
             if isinstance(result, BaseException):
                 error = answer_for(result)[1]["error"]
-                answer.append({"id": target_id, "status": error["status"], "error": error})
+                answer.append({"id": session_id, "status": error["status"], "error": error})
             else:
-                answer.append({"id": target_id, "status": 200, "target": to_jsonable(result)})
+                answer.append({"id": session_id, "status": 200, "session": to_jsonable(result)})
         await send_json(send, 200, answer)
 
 
@@ -388,30 +378,34 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
 
 async def check() -> None:
     """Drive the app in-process on the fake API: every endpoint once."""
-    fake = FakeJourneyApi(seed=7, action_targets=100, sessions=1, assignments_per_session=2_500)
+    fake = FakeJourneyApi(seed=7, sessions=100, events_per_session=2_500)
     app = WebApp(fake=fake)
     async with (
         lifespan(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app") as web,
     ):
-        target_id = fake.action_target_ids[0]
-        found = await web.get(f"/actiontargets/{target_id}")
-        print(f"GET /actiontargets/{target_id} -> {found.status_code} {found.json()['name']!r}")
-        missing = await web.get("/actiontargets/no-such-target")
-        print(f"GET /actiontargets/no-such-target -> {missing.status_code} {missing.json()}")
-
         session_id = fake.session_ids[0]
-        lines = 0
-        async with web.stream("GET", f"/sessions/{session_id}/segments") as streamed:
-            async for line in streamed.aiter_lines():
-                lines += bool(json.loads(line)["id"])
-        print(f"GET /sessions/{session_id}/segments -> {streamed.status_code}, {lines} lines")
+        found = await web.get(f"/sessions/{session_id}")
+        session = found.json()
+        segments = len(session.get("segmentAssignments", []))
+        print(
+            f"GET /sessions/{session_id} -> {found.status_code} {session['type']!r} session, "
+            f"{session['eventCount']} events, {segments} segment(s)"
+        )
+        missing = await web.get("/sessions/no-such-session")
+        print(f"GET /sessions/no-such-session -> {missing.status_code} {missing.json()}")
 
-        ids = [*fake.action_target_ids, "no-such-target"]
-        bulk = await web.post("/actiontargets:lookup", json=ids)
+        lines = 0
+        async with web.stream("GET", f"/sessions/{session_id}/events") as streamed:
+            async for line in streamed.aiter_lines():
+                lines += json.loads(line)["session"]["id"] == session_id
+        print(f"GET /sessions/{session_id}/events -> {streamed.status_code}, {lines} lines")
+
+        ids = [*fake.session_ids, "no-such-session"]
+        bulk = await web.post("/sessions:lookup", json=ids)
         statuses = [item["status"] for item in bulk.json()]
         print(
-            f"POST /actiontargets:lookup ({len(ids)} ids) -> {bulk.status_code}: "
+            f"POST /sessions:lookup ({len(ids)} ids) -> {bulk.status_code}: "
             f"{statuses.count(200)} found, {statuses.count(404)} not found"
         )
     assert app.client is None and app.streams_open == 0

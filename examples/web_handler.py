@@ -10,6 +10,7 @@ drives the app with httpx.ASGITransport, so it needs no web server.
 from __future__ import annotations
 
 import json
+from collections.abc import MutableMapping
 from typing import Any
 
 import anyio
@@ -22,7 +23,8 @@ FAKE = FakeJourneyApi(seed=5)
 
 
 class App:
-    """`GET /targets/{id}` -> the action target's name and state, or 404."""
+    """`GET /sessions/{id}` -> a summary of the journey session (type, events, segments), or
+    404."""
 
     def __init__(self) -> None:
         self.client: JourneyClient | None = None
@@ -40,21 +42,27 @@ class App:
         if self._http is not None:
             await self._http.aclose()
 
-    async def get_target(self, target_id: str) -> tuple[int, dict[str, Any]]:
+    async def get_session(self, session_id: str) -> tuple[int, dict[str, Any]]:
         """The handler: await the client, map its errors to HTTP answers."""
         assert self.client is not None
         try:
-            target = await self.client.get_journey_actiontarget(target_id)
+            session = await self.client.get_journey_session(session_id)
         except NotFoundError as exc:
-            return 404, {"error": "no such target", "correlation_id": exc.correlation_id}
-        return 200, {"id": target.id, "name": target.name, "state": str(target.state)}
+            return 404, {"error": "no such session", "correlation_id": exc.correlation_id}
+        segments = [a.segment.id for a in session.segment_assignments or [] if a.segment]
+        return 200, {
+            "id": session.id,
+            "type": session.type,
+            "events": session.event_count,
+            "segments": segments,
+        }
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
         parts = scope["path"].strip("/").split("/")
-        if len(parts) == 2 and parts[0] == "targets":
-            status, body = await self.get_target(parts[1])
+        if len(parts) == 2 and parts[0] == "sessions":
+            status, body = await self.get_session(parts[1])
         else:
             status, body = 404, {"error": "not found"}
         await send(
@@ -73,13 +81,13 @@ async def main() -> None:
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://app.local") as browser:
-            ids = FAKE.action_target_ids[:20]
-            async with anyio.create_task_group() as tg:  # 20 concurrent web requests
-                for target_id in ids:
-                    tg.start_soon(browser.get, f"/targets/{target_id}")
-            answer = await browser.get(f"/targets/{ids[0]}")
+            ids = FAKE.session_ids[:10]
+            async with anyio.create_task_group() as tg:  # 10 concurrent web requests
+                for session_id in ids:
+                    tg.start_soon(browser.get, f"/sessions/{session_id}")
+            answer = await browser.get(f"/sessions/{ids[0]}")
             print(answer.status_code, answer.json())
-            missing = await browser.get("/targets/does-not-exist")
+            missing = await browser.get("/sessions/does-not-exist")
             print(missing.status_code, missing.json())
     finally:
         await app.shutdown()

@@ -43,7 +43,7 @@ web_app = load_example()
 
 @pytest.fixture
 def fake() -> FakeJourneyApi:
-    return FakeJourneyApi(seed=11, action_targets=60, sessions=2, assignments_per_session=700)
+    return FakeJourneyApi(seed=11, sessions=60, events_per_session=700)
 
 
 @pytest.fixture
@@ -62,46 +62,60 @@ async def web(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def raw_target(fake: FakeJourneyApi, target_id: str) -> Any:
-    """The target as the fake API itself sends it."""
+def raw_api(fake: FakeJourneyApi) -> httpx.AsyncClient:
+    """An HTTP client on the fake API itself (no journey_async in between)."""
     headers = {"Authorization": f"Bearer {TOKEN}"}
-    async with httpx.AsyncClient(
+    return httpx.AsyncClient(
         transport=fake.transport(), base_url="https://api.fake.invalid", headers=headers
-    ) as http:
-        response = await http.get(f"/api/v2/journey/actiontargets/{target_id}")
+    )
+
+
+async def raw_session(fake: FakeJourneyApi, session_id: str) -> Any:
+    """The session as the fake API itself sends it."""
+    async with raw_api(fake) as http:
+        response = await http.get(f"/api/v2/journey/sessions/{session_id}")
     return response.json()
 
 
-def session_items(fake: FakeJourneyApi, index: int, count: int = 700) -> list[Any]:
-    session_id = fake.session_ids[index]
-    return [fake.assignment(2, index, k, session_id) for k in range(count)]
+async def raw_events(fake: FakeJourneyApi, session_id: str, count: int = 700) -> list[Any]:
+    """The first `count` events of the session as the fake API sends them, read page by page
+    without the client; the fake's counters are reset afterwards."""
+    events: list[Any] = []
+    async with raw_api(fake) as http:
+        url: str | None = f"/api/v2/journey/sessions/{session_id}/events?pageSize=200"
+        while url is not None and len(events) < count:
+            page = (await http.get(url)).json()
+            events.extend(page["entities"])
+            url = page.get("nextUri")
+    fake.reset_stats()
+    return events[:count]
 
 
 # ---------------------------------------------------------------------------------------------
-# GET /actiontargets/{id}
+# GET /sessions/{id}
 
 
 async def test_lookup_is_the_apis_json(web: httpx.AsyncClient, fake: FakeJourneyApi):
-    target_id = fake.action_target_ids[7]
-    response = await web.get(f"/actiontargets/{target_id}")
+    session_id = fake.session_ids[7]
+    response = await web.get(f"/sessions/{session_id}")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
-    assert response.json() == await raw_target(fake, target_id)
+    assert response.json() == await raw_session(fake, session_id)
 
 
 async def test_lookup_of_an_unknown_id_is_404_with_the_apis_error(web: httpx.AsyncClient):
-    response = await web.get("/actiontargets/no-such-target")
+    response = await web.get("/sessions/no-such-session")
     assert response.status_code == 404
     error = response.json()["error"]
     assert error["status"] == 404 and error["code"] == "not.found"
-    assert "no-such-target" in error["message"] and error["correlationId"]
+    assert "no-such-session" in error["message"] and error["correlationId"]
 
 
 async def test_lookup_of_an_id_with_a_slash_stays_one_segment(web: httpx.AsyncClient):
     """`%2F` in the id reaches the API as part of the id, never as another path."""
-    response = await web.get("/actiontargets/..%2F..%2Fsessions")
+    response = await web.get("/sessions/..%2F..%2Fsegments")
     assert response.status_code == 404
-    assert "../../sessions" in response.json()["error"]["message"]
+    assert "../../segments" in response.json()["error"]["message"]
 
 
 async def test_rate_limit_is_503_and_server_errors_are_502(
@@ -110,55 +124,55 @@ async def test_rate_limit_is_503_and_server_errors_are_502(
     """The API's 429 (after the client's retries) is a 503; its 500 a 502 (bad gateway)."""
     fake.faults.retry_after = 0.01
     fake.faults.fail_next = [429] * 50
-    limited = await web.get(f"/actiontargets/{fake.action_target_ids[0]}")
+    limited = await web.get(f"/sessions/{fake.session_ids[0]}")
     assert limited.status_code == 503
     assert limited.json()["error"]["status"] == 429
     fake.faults.fail_next = [500]
-    failed = await web.get(f"/actiontargets/{fake.action_target_ids[0]}")
+    failed = await web.get(f"/sessions/{fake.session_ids[0]}")
     assert failed.status_code == 502
     assert failed.json()["error"]["status"] == 500
 
 
 async def test_unknown_routes_and_methods(web: httpx.AsyncClient):
     assert (await web.get("/nothing/here")).status_code == 404
-    wrong = await web.post("/actiontargets/some-id", json={})
+    wrong = await web.post("/sessions/some-id", json={})
     assert wrong.status_code == 405 and wrong.headers["allow"] == "GET"
-    assert (await web.get("/actiontargets:lookup")).status_code == 405
-    assert (await web.delete("/sessions/s/segments")).status_code == 405
+    assert (await web.get("/sessions:lookup")).status_code == 405
+    assert (await web.delete("/sessions/s/events")).status_code == 405
 
 
 # ---------------------------------------------------------------------------------------------
-# GET /sessions/{id}/segments (NDJSON)
+# GET /sessions/{id}/events (NDJSON)
 
 
-async def test_stream_is_every_assignment_one_per_line(
-    web: httpx.AsyncClient, fake: FakeJourneyApi
-):
-    async with web.stream("GET", f"/sessions/{fake.session_ids[1]}/segments") as response:
+async def test_stream_is_every_event_one_per_line(web: httpx.AsyncClient, fake: FakeJourneyApi):
+    expected = await raw_events(fake, fake.session_ids[1])
+    async with web.stream("GET", f"/sessions/{fake.session_ids[1]}/events") as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("application/x-ndjson")
         lines = [json.loads(line) async for line in response.aiter_lines() if line]
-    assert lines == session_items(fake, 1)
-    assert fake.stats.by_route["get_journey_session_segments"] == 4  # 700 at 200 a page
+    assert lines == expected
+    assert fake.stats.by_route["get_journey_session_events"] == 4  # 700 at 200 a page
 
 
 async def test_stream_limit_asks_for_what_it_needs(web: httpx.AsyncClient, fake: FakeJourneyApi):
-    response = await web.get(f"/sessions/{fake.session_ids[0]}/segments", params={"limit": 5})
+    expected = await raw_events(fake, fake.session_ids[0], 5)
+    response = await web.get(f"/sessions/{fake.session_ids[0]}/events", params={"limit": 5})
     lines = [json.loads(line) for line in response.text.splitlines()]
-    assert lines == session_items(fake, 0, 5)
-    assert fake.stats.by_route["get_journey_session_segments"] == 1
+    assert lines == expected
+    assert fake.stats.by_route["get_journey_session_events"] == 1
 
 
 @pytest.mark.parametrize("limit", ["-1", "ten", "1.5", ""])
 async def test_stream_bad_limit_is_400(web: httpx.AsyncClient, fake: FakeJourneyApi, limit: str):
-    response = await web.get(f"/sessions/{fake.session_ids[0]}/segments?limit={limit}")
+    response = await web.get(f"/sessions/{fake.session_ids[0]}/events?limit={limit}")
     assert response.status_code == 400
     assert response.json()["error"]["message"].startswith("limit must be a whole number")
     assert fake.stats.requests == 0
 
 
 async def test_stream_of_an_unknown_session_is_404_not_an_empty_200(web: httpx.AsyncClient):
-    response = await web.get("/sessions/no-such-session/segments")
+    response = await web.get("/sessions/no-such-session/events")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not.found"
 
@@ -167,12 +181,13 @@ async def test_stream_error_after_the_first_page_is_a_last_line(
     web: httpx.AsyncClient, fake: FakeJourneyApi, app: Any
 ):
     """Once 200 is sent, a failing page becomes a final `{"error": ...}` line."""
+    expected = await raw_events(fake, fake.session_ids[0], 200)
     fake.faults.server_error_every = 2  # the second request (page 2) fails (500: no retry)
     fake.faults.server_error_status = 500
-    response = await web.get(f"/sessions/{fake.session_ids[0]}/segments")
+    response = await web.get(f"/sessions/{fake.session_ids[0]}/events")
     assert response.status_code == 200
     lines = [json.loads(line) for line in response.text.splitlines()]
-    assert lines[:200] == session_items(fake, 0, 200)
+    assert lines[:200] == expected
     assert lines[-1]["error"]["status"] == 500
     assert app.streams_open == 0
 
@@ -292,19 +307,20 @@ async def test_disconnect_mid_stream_closes_the_pager(
 ):
     """The client reads 300 lines of a 100,000-item stream and leaves: the app's pager is
     closed, no request to the API is left in flight, and none is made afterwards."""
-    big = FakeJourneyApi(seed=11, sessions=1, assignments_per_session=100_000)
+    big = FakeJourneyApi(seed=11, sessions=1, events_per_session=100_000)
+    expected = await raw_events(big, big.session_ids[0], 300)
     big.faults.latency = 0.005
     app = web_app.WebApp(fake=big)
     pagers: list[AsyncPager[Any, Any]] = []
-    real = JourneyClient.iter_journey_session_segments
+    real = JourneyClient.iter_journey_session_events
 
     def recording(self: JourneyClient, *args: Any, **kwargs: Any) -> Any:
         pager = real(self, *args, **kwargs)
         pagers.append(pager)
         return pager
 
-    monkeypatch.setattr(JourneyClient, "iter_journey_session_segments", recording)
-    url = f"http://app.test/sessions/{big.session_ids[0]}/segments"
+    monkeypatch.setattr(JourneyClient, "iter_journey_session_events", recording)
+    url = f"http://app.test/sessions/{big.session_ids[0]}/events"
     async with web_app.lifespan(app), anyio.create_task_group() as tg:
         transport = StreamingASGITransport(app, tg, after_disconnect=after_disconnect)
         # The transport directly (no httpx.AsyncClient): its response stream is not an async
@@ -318,7 +334,7 @@ async def test_disconnect_mid_stream_closes_the_pager(
                 break
         await response.aclose()  # the client goes away: a disconnect
         first = [json.loads(line) for line in received.split(b"\n")[:300]]
-        assert first == [big.assignment(2, 0, k, big.session_ids[0]) for k in range(300)]
+        assert first == expected
         assert app.streams_open == 0  # the handler has finished (aclose waited for it)
         assert len(pagers) == 1 and pagers[0].done
         assert big.stats.in_flight == 0
@@ -330,28 +346,29 @@ async def test_disconnect_mid_stream_closes_the_pager(
 
 async def test_streaming_transport_reads_a_whole_stream(app: Any, fake: FakeJourneyApi):
     """The test transport itself: a stream read to its end is complete and leaves no task."""
+    expected = await raw_events(fake, fake.session_ids[0])
     async with anyio.create_task_group() as tg:
         transport = StreamingASGITransport(app, tg)
         async with httpx.AsyncClient(transport=transport, base_url="http://app.test") as web:
-            response = await web.get(f"/sessions/{fake.session_ids[0]}/segments")
-    assert [json.loads(line) for line in response.text.splitlines()] == session_items(fake, 0)
+            response = await web.get(f"/sessions/{fake.session_ids[0]}/events")
+    assert [json.loads(line) for line in response.text.splitlines()] == expected
     assert app.streams_open == 0
 
 
 # ---------------------------------------------------------------------------------------------
-# POST /actiontargets:lookup
+# POST /sessions:lookup
 
 
 async def test_bulk_lookup_in_order_with_errors_in_place(
     web: httpx.AsyncClient, fake: FakeJourneyApi
 ):
-    ids = [*fake.action_target_ids[:40], "no-such-1", fake.action_target_ids[45], "no-such-2"]
-    response = await web.post("/actiontargets:lookup", json=ids)
+    ids = [*fake.session_ids[:40], "no-such-1", fake.session_ids[45], "no-such-2"]
+    response = await web.post("/sessions:lookup", json=ids)
     assert response.status_code == 200
     answer = response.json()
     assert [item["id"] for item in answer] == ids
     assert [item["status"] for item in answer] == [200] * 40 + [404, 200, 404]
-    assert answer[41]["target"] == await raw_target(fake, ids[41])
+    assert answer[41]["session"] == await raw_session(fake, ids[41])
     error = answer[40]["error"]
     assert error["status"] == 404 and "no-such-1" in error["message"]
     assert error["code"] == "not.found" and error["correlationId"]
@@ -359,7 +376,7 @@ async def test_bulk_lookup_in_order_with_errors_in_place(
 
 
 async def test_bulk_lookup_of_an_empty_id_is_a_400_in_its_place(web: httpx.AsyncClient):
-    answer = (await web.post("/actiontargets:lookup", json=[""])).json()
+    answer = (await web.post("/sessions:lookup", json=[""])).json()
     assert answer[0]["status"] == 400 and answer[0]["error"]["message"]
 
 
@@ -375,7 +392,7 @@ async def test_bulk_lookup_of_an_empty_id_is_a_400_in_its_place(web: httpx.Async
 async def test_bulk_lookup_refuses_bad_bodies(
     web: httpx.AsyncClient, fake: FakeJourneyApi, content: bytes, status: int, words: str
 ):
-    response = await web.post("/actiontargets:lookup", content=content)
+    response = await web.post("/sessions:lookup", content=content)
     assert response.status_code == status
     assert words in response.json()["error"]["message"]
     assert fake.stats.requests == 0
@@ -388,7 +405,7 @@ async def test_bulk_lookup_refuses_an_oversized_body(app: Any, fake: FakeJourney
     generator, which trio reports when the app (rightly) stops reading it early.
     """
     content = b"[" + b'"x",' * (web_app.MAX_BODY // 4) + b'"x"]'
-    request = httpx.Request("POST", "http://app.test/actiontargets:lookup", content=content)
+    request = httpx.Request("POST", "http://app.test/sessions:lookup", content=content)
     async with anyio.create_task_group() as tg:
         response = await StreamingASGITransport(app, tg).handle_async_request(request)
         await response.aread()
@@ -408,7 +425,7 @@ async def test_lifespan_creates_and_closes_the_client(fake: FakeJourneyApi):
         assert isinstance(client, JourneyClient)
     assert app.client is None
     with pytest.raises(RuntimeError):
-        await client.get_journey_actiontarget(fake.action_target_ids[0])
+        await client.get_journey_session(fake.session_ids[0])
 
 
 async def test_real_credentials_from_the_environment(monkeypatch: pytest.MonkeyPatch):
@@ -437,7 +454,7 @@ async def test_requests_before_startup_are_503():
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://app.test"
     ) as web:
-        response = await web.get("/actiontargets/x")
+        response = await web.get("/sessions/x")
     assert response.status_code == 503
 
 
@@ -446,8 +463,9 @@ async def test_requests_before_startup_are_503():
 
 
 def run_script(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the example as CI does, with deprecation warnings made errors: it uses none."""
     return subprocess.run(
-        [sys.executable, str(EXAMPLE), *args],
+        [sys.executable, "-W", "error::DeprecationWarning", str(EXAMPLE), *args],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -462,10 +480,10 @@ def test_script_checks_itself_and_exits_0(args: tuple[str, ...]):
     done = run_script(*args)
     assert done.returncode == 0, done.stderr
     assert time.monotonic() - started < 30
-    assert "-> 200 'Action target 1'" in done.stdout
-    assert "-> 404" in done.stdout
-    assert "2500 lines" in done.stdout
-    assert "100 found, 1 not found" in done.stdout
+    assert "-> 200 'web' session, 2500 events" in done.stdout
+    assert "/sessions/no-such-session -> 404" in done.stdout
+    assert "/events -> 200, 2500 lines" in done.stdout
+    assert "(101 ids) -> 200: 100 found, 1 not found" in done.stdout
     assert done.stderr == ""
 
 
