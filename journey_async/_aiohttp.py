@@ -125,16 +125,17 @@ class _Body(httpx.AsyncByteStream):
         self._response = response
         self._request = request
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        content = self._response.content
+    async def read_chunk(self) -> bytes:
+        """The next chunk as it arrived, `b""` at the end: how the send path reads a body
+        (`_body.read_bounded`), straight from aiohttp's stream with no generator between."""
         try:
-            while True:
-                chunk = await content.readany()
-                if not chunk:
-                    return
-                yield chunk
+            return await self._response.content.readany()
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise _mapped(exc, self._request, connecting=False) from exc
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while chunk := await self.read_chunk():
+            yield chunk
 
     async def aclose(self) -> None:
         response = self._response
