@@ -31,6 +31,8 @@ import aiohttp
 import httpx
 from yarl import URL
 
+from ._direct import prebuilt_headers
+
 __all__ = ["AiohttpTransport"]
 
 
@@ -93,7 +95,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 request.method,
                 URL(str(request.url), encoded=True),
                 headers=[
-                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, _, v in request.headers._list
                 ],
                 data=content or None,
                 allow_redirects=False,
@@ -103,7 +105,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             raise _mapped(exc, request, connecting=True) from exc
         return httpx.Response(
             response.status,
-            headers=response.raw_headers,
+            # As `httpx.Headers(response.raw_headers)` keeps them, without its normalizing
+            # pass over names and values that are bytes already.
+            headers=prebuilt_headers([(k, k.lower(), v) for k, v in response.raw_headers]),
             stream=_Body(response, request),
             extensions={
                 "http_version": b"HTTP/%d.%d" % tuple(response.version or (1, 1)),

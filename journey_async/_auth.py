@@ -406,12 +406,13 @@ class Auth:
     becomes `AuthenticationError`.
     """
 
-    __slots__ = ("_checked", "_clock", "_has_valid_token", "_provider")
+    __slots__ = ("_checked", "_clock", "_has_valid_token", "_header", "_provider")
 
     def __init__(self, provider: TokenProvider, clock: Clock) -> None:
         self._provider = provider
         self._clock = clock
         self._checked = ""  # the last token that passed _check_token: most calls reuse it
+        self._header = (b"", b"", b"")  # its `Authorization` header, as httpx.Headers keeps it
         self._has_valid_token: Callable[[], bool] | None = getattr(
             provider, "has_valid_token", None
         )
@@ -430,7 +431,14 @@ class Auth:
         token = request.extensions.pop(_REPLAY_TOKEN, None) or await self._provider.get_token()
         if token is not self._checked:
             self._checked = _check_token(token, "the token provider")
-        request.headers["Authorization"] = "Bearer " + token
+            self._header = (b"Authorization", b"authorization", b"Bearer " + token.encode())
+        items = request.headers._list
+        for _, lowered, _ in items:
+            if lowered == b"authorization":  # a replay: set in the rejected token's place
+                request.headers["Authorization"] = "Bearer " + token
+                return
+        # What `headers["Authorization"] = "Bearer " + token` appends, built once per token.
+        items.append(self._header)
 
     async def replays(self, request: httpx.Request, response: httpx.Response) -> bool:
         """After a 401: True (the response closed, the fresh token noted for `stamp`) when the

@@ -32,6 +32,7 @@ from httpcore._async.http11 import AsyncHTTP11Connection
 from httpcore._backends.auto import AutoBackend
 from httpx._transports.default import map_httpcore_exceptions
 
+from ._direct import prebuilt_headers
 from ._repair import CLOSE_GRACE as _CLOSE_GRACE
 from ._slots import Slots
 
@@ -103,7 +104,9 @@ class PinnedTransport(httpx.AsyncBaseTransport):
             raise
         return httpx.Response(
             response.status,
-            headers=response.headers,
+            # As `httpx.Headers(response.headers)` keeps them, without its normalizing pass
+            # over names and values that httpcore gives as bytes already.
+            headers=prebuilt_headers([(k, k.lower(), v) for k, v in response.headers]),
             stream=_Body(self, key, connection, response),
             extensions=response.extensions,
         )
