@@ -9,7 +9,9 @@ of that: `PinnedTransport` pops an idle connection off a stack (or opens one), p
 request to it until the body is closed, and pushes it back if it is still reusable. What it
 reuses from httpcore is the HTTP/1.1 connection itself (`AsyncHTTP11Connection`: h11,
 timeouts per read and write, keep-alive; without its state lock, which a pinned connection
-does not need: `_PinnedConnection`) and the network backend (anyio: asyncio and trio).
+does not need: `_PinnedConnection`) and the network backend (anyio: asyncio and trio). On
+asyncio a read or write whose timeout ends after the attempt's deadline opens no cancel scope
+of its own: the attempt's scope ends first (`_within.AttemptStream`).
 
 Guarantees kept: `max_connections` holds (extra requests wait, at most the pool timeout, then
 `PoolTimeout`); idle connections expire after `keepalive_expiry` and at most
@@ -30,6 +32,7 @@ import anyio
 import httpcore
 import httpx
 from httpcore._async.http11 import AsyncHTTP11Connection
+from httpcore._backends.anyio import AnyIOStream
 from httpcore._backends.auto import AutoBackend
 from httpcore._backends.base import AsyncNetworkStream
 from httpx._transports.default import map_httpcore_exceptions
@@ -37,6 +40,7 @@ from httpx._transports.default import map_httpcore_exceptions
 from ._direct import prebuilt_headers
 from ._repair import CLOSE_GRACE as _CLOSE_GRACE
 from ._slots import Slots
+from ._within import AttemptStream, outlasts
 
 __all__ = ["PinnedTransport"]
 
@@ -92,6 +96,9 @@ class PinnedTransport(httpx.AsyncBaseTransport):
             if connection is None:
                 connection = await self._connect(key, request, timeouts)
             self._busy.add(connection)
+            stream = connection._network_stream
+            if isinstance(stream, AttemptStream):
+                stream.within_attempt = outlasts(request, "read", "write")
             core = httpcore.Request(
                 request.method,
                 httpcore.URL(scheme=scheme, host=key[1], port=url.port, target=url.raw_path),
@@ -154,6 +161,8 @@ class PinnedTransport(httpx.AsyncBaseTransport):
                     with anyio.CancelScope(shield=True):
                         await stream.aclose()
                     raise
+        if isinstance(stream, AnyIOStream):
+            stream = AttemptStream(stream)
         origin = httpcore.Origin(scheme, host, port)
         return _PinnedConnection(origin, stream, keepalive_expiry=self._expiry)
 
@@ -167,6 +176,9 @@ class PinnedTransport(httpx.AsyncBaseTransport):
         if connection is None:
             return
         self._busy.discard(connection)
+        stream = connection._network_stream
+        if isinstance(stream, AttemptStream):
+            stream.within_attempt = False  # an idle connection's timeouts are its own again
         if connection.is_idle() and (self._keep is None or self._idle_count < self._keep):
             self._idle.setdefault(key, []).append(connection)
             self._idle_count += 1

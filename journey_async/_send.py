@@ -52,6 +52,7 @@ from ._repair import repair_pool
 from ._retry import RateLimitGate, RetryPolicy, parse_retry_after, retry_middleware
 from ._slots import Slots
 from ._types import ATTEMPTS, DEADLINE, TEMPLATE, Clock, Handler, Middleware, Sleep, TokenProvider
+from ._within import ATTEMPT_DEADLINE
 
 __all__ = ["SendPath", "ERROR_TEXT_LIMIT", "read_bounded", "repair_pool", "chain"]
 
@@ -102,6 +103,9 @@ class SendPath:
             layers.append(retry_middleware(retry, clock, sleep, gate))
         self._admission = self._admit if rate_limit is None else self._admit_per_token
         self._auth = Auth(provider, clock)
+        # User middleware may move the rest of an attempt to another task, out of the
+        # attempt's cancel scope: only without it may the transport rely on that scope.
+        self._layered = bool(middleware)
         if middleware:
             refresh, stamp = auth_middleware(provider, clock)
             layers += [refresh, self._admission, stamp, *middleware]
@@ -260,8 +264,14 @@ class SendPath:
         if limit <= 0:
             msg = "the call's retry budget ran out before this attempt could be sent"
             raise httpx.PoolTimeout(msg, request=request)
-        with anyio.move_on_after(limit):
-            return await call_next(request)
+        with anyio.move_on_after(limit) as scope:
+            if not self._layered:
+                # The transport may then leave out per-read timeouts this scope ends before.
+                request.extensions[ATTEMPT_DEADLINE] = scope.deadline
+            try:
+                return await call_next(request)
+            finally:
+                request.extensions.pop(ATTEMPT_DEADLINE, None)
         msg = (
             "the call's retry budget ran out while waiting for the response"
             if by_budget
