@@ -65,6 +65,7 @@ async def read_bounded(response: httpx.Response, limit: int) -> None:
     complete = False
     try:
         while data := await read_chunk():
+            response._num_bytes_downloaded += len(data)  # as `aiter_raw` counts them
             part = decode(data, cap - size)
             size += len(part)
             if size > cap:
@@ -78,8 +79,8 @@ async def read_bounded(response: httpx.Response, limit: int) -> None:
             if size + len(part) > cap and not is_error:
                 raise _too_large(response, limit, "the body kept coming")
             chunks.append(part[: cap - size])
-            complete = True
             await response.aclose()  # read to its end: the connection goes back to its pool
+            complete = True
     except zlib.error as exc:
         msg = f"the {response.headers.get('content-encoding')} body cannot be decoded: {exc}"
         raise httpx.DecodingError(msg, request=response.request) from None
