@@ -9,7 +9,8 @@ never imports aiohttp. Built for this client rather than for any httpx user:
   (`_send.read_bounded`), so compression bombs are refused here as on httpx's transport.
 * httpx's timeouts map onto aiohttp's: `connect` on the socket connect, `read` on each socket
   read, `pool` on the wait for a connection (with the connect); the send path bounds each
-  attempt as a whole.
+  attempt as a whole, and when that bound ends before any read timeout would, no per-read
+  timer is armed (`_within.outlasts`).
 * aiohttp's errors become the httpx errors that httpx's own transport raises for the same
   failure, so retries classify them alike (`_retry.classify_transport_error`): a refused or
   failed connect is `ConnectError`, a timeout `ConnectTimeout`/`ReadTimeout`, a connection
@@ -30,6 +31,9 @@ from typing import Any
 import aiohttp
 import httpx
 from yarl import URL
+
+from ._direct import prebuilt_headers
+from ._within import outlasts
 
 __all__ = ["AiohttpTransport"]
 
@@ -64,10 +68,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._session._retry_connection = False
         return self._session
 
-    def _timeout(self, timeout: dict[str, float | None] | None) -> aiohttp.ClientTimeout:
-        """aiohttp's timeouts for httpx's `{"connect", "read", "write", "pool"}` (cached)."""
+    def _timeout(
+        self, timeout: dict[str, float | None] | None, *, within_attempt: bool = False
+    ) -> aiohttp.ClientTimeout:
+        """aiohttp's timeouts for httpx's `{"connect", "read", "write", "pool"}` (cached).
+
+        `within_attempt`: the attempt's scope ends before any read timeout would, so no
+        per-read timer is armed (aiohttp reschedules it on every chunk received)."""
         timeout = timeout or {}
-        connect, read, pool = timeout.get("connect"), timeout.get("read"), timeout.get("pool")
+        connect, pool = timeout.get("connect"), timeout.get("pool")
+        read = None if within_attempt else timeout.get("read")
         key = (connect, read, pool)
         found = self._timeouts.get(key)
         if found is None:
@@ -93,17 +103,21 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 request.method,
                 URL(str(request.url), encoded=True),
                 headers=[
-                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, _, v in request.headers._list
                 ],
                 data=content or None,
                 allow_redirects=False,
-                timeout=self._timeout(request.extensions.get("timeout")),
+                timeout=self._timeout(
+                    request.extensions.get("timeout"), within_attempt=outlasts(request, "read")
+                ),
             )
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise _mapped(exc, request, connecting=True) from exc
         return httpx.Response(
             response.status,
-            headers=response.raw_headers,
+            # As `httpx.Headers(response.raw_headers)` keeps them, without its normalizing
+            # pass over names and values that are bytes already.
+            headers=prebuilt_headers([(k, k.lower(), v) for k, v in response.raw_headers]),
             stream=_Body(response, request),
             extensions={
                 "http_version": b"HTTP/%d.%d" % tuple(response.version or (1, 1)),
@@ -125,16 +139,17 @@ class _Body(httpx.AsyncByteStream):
         self._response = response
         self._request = request
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        content = self._response.content
+    async def read_chunk(self) -> bytes:
+        """The next chunk as it arrived, `b""` at the end: how the send path reads a body
+        (`_body.read_bounded`), straight from aiohttp's stream with no generator between."""
         try:
-            while True:
-                chunk = await content.readany()
-                if not chunk:
-                    return
-                yield chunk
+            return await self._response.content.readany()
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise _mapped(exc, self._request, connecting=False) from exc
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while chunk := await self.read_chunk():
+            yield chunk
 
     async def aclose(self) -> None:
         response = self._response

@@ -29,6 +29,7 @@ __all__ = [
     "CallableToken",
     "ClientCredentials",
     "as_token_provider",
+    "Auth",
     "auth_middleware",
     "TokenRequestSender",
     "REPLAY_TOKEN",
@@ -388,46 +389,87 @@ def as_token_provider(source: TokenSource) -> TokenProvider:
     raise TypeError(msg)
 
 
-def auth_middleware(provider: TokenProvider, clock: Clock) -> tuple[Middleware, Middleware]:
-    """The two auth layers of a call: `(refresh, stamp)`.
+class Auth:
+    """The auth steps of every call, written once: the middleware layers (`auth_middleware`)
+    and the send path's flat path (`_send.SendPath` without user middleware) both use them.
 
     `stamp` runs inside admission, right before the request leaves: it asks the provider for
     the token and sets `Authorization: Bearer ...`, so a request that queued for a slot or at
     the rate-limit gate never leaves with a token that expired meanwhile.
 
-    `refresh` runs outside admission. When a `ClientCredentials` provider has no valid token,
-    it waits for the grant first (within the call's deadline), so all the callers of a burst
-    share one grant, or its one failure, before any of them queues for a slot. On a 401 it
-    calls `provider.invalidate(token)`; if `get_token()` then gives a different token, the
-    request is sent once more (a replay, not a retry attempt) and `stamp` sets the new token.
-    A second 401, or the same token again, is returned as is and becomes `AuthenticationError`.
+    Before admission, when a `ClientCredentials` provider has no valid token (`needs_grant`),
+    the call waits for the grant first (`wait_for_grant`, within the call's deadline), so all
+    the callers of a burst share one grant, or its one failure, before any of them queues for
+    a slot. On a 401, `replays` calls `provider.invalidate(token)`; if `get_token()` then gives
+    a different token, the request is to be sent once more (a replay, not a retry attempt) and
+    `stamp` sets the new token. A second 401, or the same token again, is returned as is and
+    becomes `AuthenticationError`.
     """
 
-    checked = ""  # the last token that passed _check_token: most calls reuse it
-    has_valid_token = getattr(provider, "has_valid_token", None)
+    __slots__ = ("_checked", "_clock", "_has_valid_token", "_header", "_provider")
 
-    async def stamp_mw(request: httpx.Request, call_next: Handler) -> httpx.Response:
-        nonlocal checked
-        token = request.extensions.pop(_REPLAY_TOKEN, None) or await provider.get_token()
-        if token is not checked:
-            checked = _check_token(token, "the token provider")
-        request.headers["Authorization"] = "Bearer " + token
-        return await call_next(request)
+    def __init__(self, provider: TokenProvider, clock: Clock) -> None:
+        self._provider = provider
+        self._clock = clock
+        self._checked = ""  # the last token that passed _check_token: most calls reuse it
+        self._header = (b"", b"", b"")  # its `Authorization` header, as httpx.Headers keeps it
+        self._has_valid_token: Callable[[], bool] | None = getattr(
+            provider, "has_valid_token", None
+        )
 
-    async def refresh_mw(request: httpx.Request, call_next: Handler) -> httpx.Response:
-        if has_valid_token is not None and not has_valid_token():
-            await _wait_for_grant(provider, request, clock)
-        response = await call_next(request)
-        if response.status_code != 401:
-            return response
+    def needs_grant(self) -> bool:
+        """True when the provider has no valid token and the call must wait for a grant."""
+        has_valid_token = self._has_valid_token
+        return has_valid_token is not None and not has_valid_token()
+
+    async def wait_for_grant(self, request: httpx.Request) -> None:
+        """Join (or make) the provider's token request, within the call's deadline."""
+        await _wait_for_grant(self._provider, request, self._clock)
+
+    async def stamp(self, request: httpx.Request) -> None:
+        """Set `Authorization` from the replay's token, or the provider's current one."""
+        token = request.extensions.pop(_REPLAY_TOKEN, None) or await self._provider.get_token()
+        if token is not self._checked:
+            self._checked = _check_token(token, "the token provider")
+            self._header = (b"Authorization", b"authorization", b"Bearer " + token.encode())
+        items = request.headers._list
+        for _, lowered, _ in items:
+            if lowered == b"authorization":  # a replay: set in the rejected token's place
+                request.headers["Authorization"] = "Bearer " + token
+                return
+        # What `headers["Authorization"] = "Bearer " + token` appends, built once per token.
+        items.append(self._header)
+
+    async def replays(self, request: httpx.Request, response: httpx.Response) -> bool:
+        """After a 401: True (the response closed, the fresh token noted for `stamp`) when the
+        provider gives a token other than the rejected one; False to return the 401."""
+        provider = self._provider
         token = request.headers.get("Authorization", "").partition(" ")[2]
         await provider.invalidate(token)
         fresh = _check_token(await provider.get_token(), "the token provider")
         if fresh == token:
-            return response
+            return False
         await response.aclose()
         request.extensions[_REPLAY_TOKEN] = fresh  # the provider is asked once per refresh
+        return True
+
+
+def auth_middleware(provider: TokenProvider, clock: Clock) -> tuple[Middleware, Middleware]:
+    """The two auth layers of a call, `(refresh, stamp)`, for a chain with user middleware:
+    `refresh` (grant wait, 401 replay) outside admission, `stamp` inside it (see `Auth`)."""
+    auth = Auth(provider, clock)
+
+    async def stamp_mw(request: httpx.Request, call_next: Handler) -> httpx.Response:
+        await auth.stamp(request)
         return await call_next(request)
+
+    async def refresh_mw(request: httpx.Request, call_next: Handler) -> httpx.Response:
+        if auth.needs_grant():
+            await auth.wait_for_grant(request)
+        response = await call_next(request)
+        if response.status_code == 401 and await auth.replays(request, response):
+            return await call_next(request)
+        return response
 
     return refresh_mw, stamp_mw
 

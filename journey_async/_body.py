@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import zlib
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import cast
 
 import anyio
@@ -55,10 +55,17 @@ async def read_bounded(response: httpx.Response, limit: int) -> None:
     decode = _decoder(response)
     chunks: list[bytes] = []
     size = 0
-    raw = cast(AsyncGenerator[bytes, None], response.aiter_raw())
+    stream = cast(httpx.AsyncByteStream, response.stream)
+    response.is_stream_consumed = True  # as `aiter_raw` marks it: a second read is refused
+    read_chunk: ReadChunk | None = getattr(stream, "read_chunk", None)
+    raw: AsyncGenerator[bytes, None] | None = None
+    if read_chunk is None:
+        raw = cast(AsyncGenerator[bytes, None], stream.__aiter__())
+        read_chunk = _chunk_reader(raw)
     complete = False
     try:
-        async for data in raw:
+        while data := await read_chunk():
+            response._num_bytes_downloaded += len(data)  # as `aiter_raw` counts them
             part = decode(data, cap - size)
             size += len(part)
             if size > cap:
@@ -72,14 +79,51 @@ async def read_bounded(response: httpx.Response, limit: int) -> None:
             if size + len(part) > cap and not is_error:
                 raise _too_large(response, limit, "the body kept coming")
             chunks.append(part[: cap - size])
+            await response.aclose()  # read to its end: the connection goes back to its pool
             complete = True
     except zlib.error as exc:
         msg = f"the {response.headers.get('content-encoding')} body cannot be decoded: {exc}"
         raise httpx.DecodingError(msg, request=response.request) from None
+    except httpx.RequestError as exc:
+        _attach(exc, response.request)  # as `aiter_raw` does: the error names its request
+        raise
     finally:
         if not complete:
             await _abandon(response, raw)
     response._content = b"".join(chunks)  # what httpx's own `aread()` sets
+
+
+ReadChunk = Callable[[], Awaitable[bytes]]
+"""`await read_chunk()`: the next raw (still encoded) chunk of a body, `b""` at its end.
+
+A transport's response stream may offer one as its `read_chunk` attribute (aiohttp's does,
+`_aiohttp._Body`): the body is then read by awaiting it, with no async generator in between.
+Any other stream is read through its own iterator (`_chunk_reader`), not through httpx's
+`Response.aiter_raw`, whose re-chunking, flags and error context cost several calls a chunk.
+"""
+
+
+def _chunk_reader(raw: AsyncGenerator[bytes, None]) -> ReadChunk:
+    """`ReadChunk` over a stream's iterator; empty chunks skipped, as httpx's chunker does."""
+    next_chunk = raw.__anext__
+
+    async def read_chunk() -> bytes:
+        try:
+            while not (data := await next_chunk()):
+                pass
+        except StopAsyncIteration:
+            return b""
+        return data
+
+    return read_chunk
+
+
+def _attach(exc: httpx.RequestError, request: httpx.Request) -> None:
+    """Give a stream's error its request when it has none (httpcore's mapped errors)."""
+    try:
+        exc.request  # noqa: B018 - raises RuntimeError when unset
+    except RuntimeError:
+        exc.request = request
 
 
 async def _abandon(response: httpx.Response, raw: AsyncGenerator[bytes, None] | None) -> None:
@@ -102,6 +146,8 @@ decoder can stop early (one byte more than fits tells the body is too large). `b
 
 def _decoder(response: httpx.Response) -> Decode:
     """The bounded decoder for the response's `Content-Encoding`."""
+    if "content-encoding" not in response.headers:
+        return _identity
     encodings = [
         value.strip().lower()
         for value in response.headers.get_list("content-encoding", split_commas=True)

@@ -24,7 +24,12 @@ import re
 
 import httpx
 
-__all__ = ["Direct"]
+__all__ = ["Direct", "HeaderItem", "prebuilt_headers"]
+
+HeaderItem = tuple[bytes, bytes, bytes]
+"""One header as `httpx.Headers` keeps it: `(name, lowercased name, value)`, encoded."""
+
+_NO_CONTENT: HeaderItem = (b"Content-Length", b"content-length", b"0")
 
 _ENCODED = re.compile(r"(?:[A-Za-z0-9\-._~/+=&]|%[0-9A-Fa-f]{2})*")
 """What `quote(..., safe="")` path segments and `urlencode` queries are made of: already in
@@ -41,7 +46,8 @@ class Direct:
         self._base_url = base_url
         self._base_path = base.raw_path.decode("ascii").split("?", 1)[0].rstrip("/")
         self._timeout = http.timeout.as_dict()
-        self._headers: dict[tuple[tuple[str, str], ...], list[tuple[bytes, bytes]]] = {}
+        self._headers: dict[tuple[tuple[str, str], ...], list[HeaderItem]] = {}
+        self._host: HeaderItem = (b"Host", b"host", base.netloc)
 
     def url(self, url: str) -> httpx.URL:
         """`httpx.URL(url)`, without parsing an already-encoded target under the base URL."""
@@ -61,14 +67,15 @@ class Direct:
                 return built
         return httpx.URL(url)
 
-    def headers(self, headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
-        """The client's default headers, then `headers` over them (merged once per dict)."""
+    def headers(self, headers: dict[str, str]) -> list[HeaderItem]:
+        """The client's default headers, then `headers` over them (merged once per dict), as
+        httpx keeps them: `(name, lowercased name, value)`, already normalized."""
         key = tuple(headers.items())
         merged = self._headers.get(key)
         if merged is None:
             combined = httpx.Headers(self._http.headers)
             combined.update(headers)
-            merged = combined.raw
+            merged = combined._list
             if len(self._headers) < 64:  # the operations' two dicts and the token request's
                 self._headers[key] = merged
         return merged
@@ -77,23 +84,32 @@ class Direct:
         self, method: str, url: str, headers: dict[str, str], content: bytes | None
     ) -> httpx.Request:
         """What `http.build_request(method, url, headers=headers, content=content)` returns:
-        the same URL, the same headers in the same order, the same body and timeout."""
+        the same URL, the same headers in the same order, the same body and timeout.
+
+        The headers are handed over prebuilt (`prebuilt_headers`): httpx would otherwise
+        encode and lowercase each name and value again on every request."""
         parsed = self.url(url)
         netloc = parsed.netloc
-        raw: list[tuple[bytes, bytes]] = [(b"Host", netloc)] if parsed.host else []
+        items: list[HeaderItem] = []
+        if parsed.host:
+            host = self._host
+            if host[2] != netloc:
+                host = self._host = (b"Host", b"host", netloc)
+            items.append(host)
         if not content and method in ("POST", "PUT", "PATCH"):
-            raw.append((b"Content-Length", b"0"))
-        raw += self.headers(headers)
+            items.append(_NO_CONTENT)
+        items += self.headers(headers)
         if content:
-            raw.append((b"Content-Length", str(len(content)).encode("ascii")))
+            length = str(len(content)).encode("ascii")
+            items.append((b"Content-Length", b"content-length", length))
         request = httpx.Request(
             method,
             parsed,
-            headers=raw,
+            headers=prebuilt_headers(items),
             stream=httpx.ByteStream(content or b""),
             extensions={"timeout": self._timeout},
         )
-        request.read()
+        request._content = content or b""  # what `request.read()` sets for a ByteStream
         return request
 
     async def send(self, request: httpx.Request) -> httpx.Response:
@@ -114,3 +130,14 @@ def _attach(exc: httpx.RequestError, request: httpx.Request) -> None:
         exc.request  # noqa: B018 - raises RuntimeError when unset
     except RuntimeError:
         exc.request = request
+
+
+def prebuilt_headers(items: list[HeaderItem]) -> httpx.Headers:
+    """`httpx.Headers` holding `items` as they are (names and values already encoded, each
+    name with its lowercased form), without the normalizing pass of `httpx.Headers(...)`.
+
+    `httpx.Headers` keeps exactly this list (`_list`) and builds a copy of another
+    `httpx.Headers` by copying it, so the request gets the same headers either way."""
+    headers = httpx.Headers()
+    headers._list = items
+    return headers

@@ -8,7 +8,10 @@ event-loop turn per request. The client already caps the requests in flight, so 
 of that: `PinnedTransport` pops an idle connection off a stack (or opens one), pins the
 request to it until the body is closed, and pushes it back if it is still reusable. What it
 reuses from httpcore is the HTTP/1.1 connection itself (`AsyncHTTP11Connection`: h11,
-timeouts per read and write, keep-alive) and the network backend (anyio: asyncio and trio).
+timeouts per read and write, keep-alive; without its state lock, which a pinned connection
+does not need: `_PinnedConnection`) and the network backend (anyio: asyncio and trio). On
+asyncio a read or write whose timeout ends after the attempt's deadline opens no cancel scope
+of its own: the attempt's scope ends first (`_within.AttemptStream`).
 
 Guarantees kept: `max_connections` holds (extra requests wait, at most the pool timeout, then
 `PoolTimeout`); idle connections expire after `keepalive_expiry` and at most
@@ -29,11 +32,15 @@ import anyio
 import httpcore
 import httpx
 from httpcore._async.http11 import AsyncHTTP11Connection
+from httpcore._backends.anyio import AnyIOStream
 from httpcore._backends.auto import AutoBackend
+from httpcore._backends.base import AsyncNetworkStream
 from httpx._transports.default import map_httpcore_exceptions
 
+from ._direct import prebuilt_headers
 from ._repair import CLOSE_GRACE as _CLOSE_GRACE
 from ._slots import Slots
+from ._within import AttemptStream, outlasts
 
 __all__ = ["PinnedTransport"]
 
@@ -89,6 +96,9 @@ class PinnedTransport(httpx.AsyncBaseTransport):
             if connection is None:
                 connection = await self._connect(key, request, timeouts)
             self._busy.add(connection)
+            stream = connection._network_stream
+            if isinstance(stream, AttemptStream):
+                stream.within_attempt = outlasts(request, "read", "write")
             core = httpcore.Request(
                 request.method,
                 httpcore.URL(scheme=scheme, host=key[1], port=url.port, target=url.raw_path),
@@ -103,7 +113,9 @@ class PinnedTransport(httpx.AsyncBaseTransport):
             raise
         return httpx.Response(
             response.status,
-            headers=response.headers,
+            # As `httpx.Headers(response.headers)` keeps them, without its normalizing pass
+            # over names and values that httpcore gives as bytes already.
+            headers=prebuilt_headers([(k, k.lower(), v) for k, v in response.headers]),
             stream=_Body(self, key, connection, response),
             extensions=response.extensions,
         )
@@ -149,8 +161,10 @@ class PinnedTransport(httpx.AsyncBaseTransport):
                     with anyio.CancelScope(shield=True):
                         await stream.aclose()
                     raise
+        if isinstance(stream, AnyIOStream):
+            stream = AttemptStream(stream)
         origin = httpcore.Origin(scheme, host, port)
-        return AsyncHTTP11Connection(origin, stream, keepalive_expiry=self._expiry)
+        return _PinnedConnection(origin, stream, keepalive_expiry=self._expiry)
 
     async def _done(self, key: Key, connection: AsyncHTTP11Connection | None) -> None:
         """The request on `connection` ended: keep the connection if it is idle, else close it.
@@ -162,6 +176,9 @@ class PinnedTransport(httpx.AsyncBaseTransport):
         if connection is None:
             return
         self._busy.discard(connection)
+        stream = connection._network_stream
+        if isinstance(stream, AttemptStream):
+            stream.within_attempt = False  # an idle connection's timeouts are its own again
         if connection.is_idle() and (self._keep is None or self._idle_count < self._keep):
             self._idle.setdefault(key, []).append(connection)
             self._idle_count += 1
@@ -176,6 +193,36 @@ class PinnedTransport(httpx.AsyncBaseTransport):
         self._busy.clear()
         for connection in connections:
             await _close(connection)
+
+
+class _PinnedConnection(AsyncHTTP11Connection):
+    """httpcore's HTTP/1.1 connection without its state lock.
+
+    The lock keeps two requests from using one connection at once; a pinned connection serves
+    one request at a time by construction (it is off the idle stack from the request's start
+    to its body's close), so here the lock guards nothing. anyio's lock is not free: each
+    acquire is a shielded checkpoint (a cancel scope and an event-loop turn), twice a request
+    (at its start and when its body closes). Everything else is httpcore's, unchanged.
+    """
+
+    def __init__(
+        self,
+        origin: httpcore.Origin,
+        stream: AsyncNetworkStream,
+        keepalive_expiry: float | None = None,
+    ) -> None:
+        super().__init__(origin, stream, keepalive_expiry=keepalive_expiry)
+        self._state_lock = _NoLock()  # type: ignore[assignment]
+
+
+class _NoLock:
+    """An async context manager that does nothing: the lock of a pinned connection."""
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
 
 
 async def _close(connection: AsyncHTTP11Connection) -> None:

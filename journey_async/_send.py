@@ -18,6 +18,10 @@ pool's earliest), then the slot is taken; a 429 with `Retry-After` pauses that t
 limiter, and the client-wide gate stays open. The turn comes before the slot so that callers of
 a paused token hold no slot the pool's other tokens could use.
 
+Without user middleware the same steps run as plain calls (`_attempt`: the auth steps of
+`_auth.Auth`, then admission, then stamp and send), with no middleware object per step; with
+it, each step is a layer of the chain and the user's layers run innermost, after the stamp.
+
 Token requests take their own short path (retry -> send): no slot, no gate, no auth, no user
 middleware. Errors leave this module as `journey_async` errors with the method, the URL, the
 attempts and the time taken.
@@ -33,7 +37,7 @@ from collections.abc import Awaitable, Sequence
 import anyio
 import httpx
 
-from ._auth import REPLAY_TOKEN, StaticToken, auth_middleware
+from ._auth import REPLAY_TOKEN, Auth, StaticToken, auth_middleware
 from ._body import ERROR_TEXT_LIMIT, plain_url, read_bounded
 from ._direct import Direct
 from ._exceptions import (
@@ -48,6 +52,7 @@ from ._repair import repair_pool
 from ._retry import RateLimitGate, RetryPolicy, parse_retry_after, retry_middleware
 from ._slots import Slots
 from ._types import ATTEMPTS, DEADLINE, TEMPLATE, Clock, Handler, Middleware, Sleep, TokenProvider
+from ._within import ATTEMPT_DEADLINE
 
 __all__ = ["SendPath", "ERROR_TEXT_LIMIT", "read_bounded", "repair_pool", "chain"]
 
@@ -90,16 +95,24 @@ class SendPath:
         if isinstance(provider, StaticToken):
             self._cached = _always
 
-        refresh, stamp = auth_middleware(provider, clock)
         layers: list[Middleware] = []
         if retry is not None:
             # With a limiter, pauses are per token and kept there: the client-wide gate stays
             # open, so the retry layer does not consult it.
             gate = self.gate if rate_limit is None else None
             layers.append(retry_middleware(retry, clock, sleep, gate))
-        admit = self._admit if rate_limit is None else self._admit_per_token
-        layers += [refresh, admit, stamp, *middleware]
-        self._call = chain(layers, self._send_logged)
+        self._admission = self._admit if rate_limit is None else self._admit_per_token
+        self._auth = Auth(provider, clock)
+        # User middleware may move the rest of an attempt to another task, out of the
+        # attempt's cancel scope: only without it may the transport rely on that scope.
+        self._layered = bool(middleware)
+        if middleware:
+            refresh, stamp = auth_middleware(provider, clock)
+            layers += [refresh, self._admission, stamp, *middleware]
+            self._call = chain(layers, self._send_logged)
+        else:
+            # No user middleware: the same steps, without a middleware object per step.
+            self._call = chain(layers, self._attempt)
         token_layers: list[Middleware] = []
         if retry is not None:
             token_layers.append(retry_middleware(retry, clock, sleep))
@@ -129,6 +142,29 @@ class SendPath:
             return await self._token_call(request)
         except httpx.HTTPError as exc:
             raise _transport_error(exc, request, self._clock() - started) from exc
+
+    # -- one attempt without user middleware ----------------------------------------------------
+
+    async def _attempt(self, request: httpx.Request) -> httpx.Response:
+        """What the refresh, admission and stamp layers do, as plain calls (`Auth`'s steps).
+
+        The grant wait comes before admission, the stamp inside it (after the slot and gate
+        waits, within the attempt's deadline), and a 401 with a fresh token is replayed once.
+        """
+        auth = self._auth
+        if auth.needs_grant():
+            await auth.wait_for_grant(request)
+        response = await self._admission(request, self._stamp_and_send)
+        if response.status_code == 401 and await auth.replays(request, response):
+            response = await self._admission(request, self._stamp_and_send)
+        return response
+
+    async def _stamp_and_send(self, request: httpx.Request) -> httpx.Response:
+        """The innermost step of an attempt: `Authorization` set, then the send."""
+        await self._auth.stamp(request)
+        if logger.isEnabledFor(logging.DEBUG):
+            return await self._send_logged(request)
+        return await self._send_once(request)
 
     # -- admission ------------------------------------------------------------------------------
 
@@ -228,8 +264,14 @@ class SendPath:
         if limit <= 0:
             msg = "the call's retry budget ran out before this attempt could be sent"
             raise httpx.PoolTimeout(msg, request=request)
-        with anyio.move_on_after(limit):
-            return await call_next(request)
+        with anyio.move_on_after(limit) as scope:
+            if not self._layered:
+                # The transport may then leave out per-read timeouts this scope ends before.
+                request.extensions[ATTEMPT_DEADLINE] = scope.deadline
+            try:
+                return await call_next(request)
+            finally:
+                request.extensions.pop(ATTEMPT_DEADLINE, None)
         msg = (
             "the call's retry budget ran out while waiting for the response"
             if by_budget

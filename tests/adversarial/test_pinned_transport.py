@@ -9,6 +9,7 @@ connection costs nothing, and closing the transport closes everything.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import anyio
 import httpx
@@ -182,3 +183,45 @@ async def test_a_hung_server_is_a_read_timeout_through_the_client():
                 await client.get_journey_actiontarget("hang")
             assert client._http._transport.in_use == 0  # type: ignore[attr-defined]
             assert (await client.get_journey_actiontarget("ok")).id == "ok"
+
+
+@pytest.mark.parametrize(
+    ("client_timeout", "middleware", "within"),
+    [
+        (5.0, False, True),  # the attempt (5 s) ends before any read or write timeout would
+        (httpx.Timeout(5.0, write=0.5), False, False),  # a shorter write timeout is kept
+        (5.0, True, False),  # user middleware: the attempt's scope is not relied on
+    ],
+)
+async def test_reads_rely_on_the_attempt_scope_only_when_it_ends_first(
+    monkeypatch: pytest.MonkeyPatch, anyio_backend_name: str, client_timeout, middleware, within
+):
+    """On asyncio a pinned connection's reads open no cancel scope of their own exactly when
+    the attempt's scope ends before their timeout would (`_within`); idle, it is unset."""
+    if anyio_backend_name != "asyncio":
+        pytest.skip("trio's streams are httpcore's own (TrioStream), always with timeouts")
+    from journey_async._within import AttemptStream
+
+    seen: list[bool] = []
+    read = AttemptStream.read
+
+    async def recording(self: AttemptStream, *args: Any, **kwargs: Any) -> bytes:
+        seen.append(self.within_attempt)
+        return await read(self, *args, **kwargs)
+
+    async def passing(request, call_next):
+        return await call_next(request)
+
+    monkeypatch.setattr(AttemptStream, "read", recording)
+    with raw_server() as server, anyio.fail_after(GUARD):
+        async with JourneyClient(
+            "t",
+            base_url=server.url,
+            timeout=client_timeout,
+            middleware=[passing] if middleware else [],
+        ) as client:
+            assert (await client.get_journey_actiontarget("ok")).id == "ok"
+            [connection] = client._http._transport.connections  # type: ignore[attr-defined]
+            assert isinstance(connection._network_stream, AttemptStream)
+            assert connection._network_stream.within_attempt is False
+    assert seen and set(seen) == {within}
