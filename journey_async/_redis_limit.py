@@ -167,8 +167,10 @@ class RedisRateLimit(RedisBacked):
     A caller cancelled while it sleeps towards its turn does not use it; that turn is lost
     time (one interval), never a stall. Far from the limit, a process whose calls come less
     than 20 ms apart fetches its next turns while the current request travels, so it does not
-    wait a round trip for each (see `journey_async._redis_limit`). asyncio only, and one event
-    loop, like the client (redis-py's asyncio connections belong to the loop that made them).
+    wait a round trip for each (see `journey_async._redis_limit`). asyncio only. Made from a
+    URL, it follows the running event loop (a Redis client is made for each loop: `await
+    limit.aclose()` before a loop ends); a `redis.asyncio` client given belongs to its loop,
+    and using it from another is a `RuntimeError`.
 
     Args:
         redis: a `redis://`, `rediss://` (TLS) or `unix://` URL, or a `redis.asyncio.Redis`
@@ -208,6 +210,7 @@ class RedisRateLimit(RedisBacked):
         self._give_back: _GiveBack | None = None
         self._prefetching: asyncio.Task[None] | None = None
         self._pauses = 0
+        self._link.on_new_loop = self._forget_loop
 
     def __repr__(self) -> str:
         burst = "" if self.burst is None else f", burst={self.burst}"
@@ -259,7 +262,9 @@ class RedisRateLimit(RedisBacked):
         if self._held is not None and self._held.key == key:
             self._held = None
         await self._link.run(
-            lambda: self._pause(keys=[self._key(key)], args=[round(seconds * 1e6)])
+            lambda: self._pause(
+                keys=[self._key(key)], args=[round(seconds * 1e6)], client=self._link.client
+            )
         )
 
     async def aclose(self) -> None:
@@ -270,6 +275,11 @@ class RedisRateLimit(RedisBacked):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await super().aclose()
+
+    def _forget_loop(self) -> None:
+        """A new event loop: the turns held and the fetch on its way belonged to the old one."""
+        self._held = self._give_back = self._prefetching = None
+        self._ahead = False
 
     async def _run_script(
         self, keys: Sequence[str], max_wait_us: int, count: int
@@ -283,7 +293,9 @@ class RedisRateLimit(RedisBacked):
             self._give_back = None
             args += [keys.index(unused.key) + 1, unused.tat, unused.turns]
         names = [self._key(key) for key in keys]
-        answered, reply = await self._link.run(lambda: self._acquire(keys=names, args=args))
+        answered, reply = await self._link.run(
+            lambda: self._acquire(keys=names, args=args, client=self._link.client)
+        )
         if not answered or reply is None:
             return None
         index, wait_us, reserved, tat = reply

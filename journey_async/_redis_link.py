@@ -23,6 +23,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from ._config import current_loop
+
 __all__ = ["AnyRedis", "RedisLink", "RedisBacked", "REDIS_ERRORS", "RETRY_AFTER", "SOCKET_TIMEOUT"]
 
 T = TypeVar("T")
@@ -54,6 +56,16 @@ def _once_on_a_dropped_connection() -> Retry:
 
 AnyRedis: TypeAlias = Redis | RedisCluster
 """The clients accepted: one Redis (or a Sentinel-managed one), or a Redis Cluster."""
+
+
+def _from_url(url: str) -> Redis:
+    """The client made for a URL: short timeouts, one quick retry (see above)."""
+    return Redis.from_url(
+        url,
+        socket_timeout=SOCKET_TIMEOUT,
+        socket_connect_timeout=SOCKET_TIMEOUT,
+        retry=_once_on_a_dropped_connection(),
+    )
 
 
 def _describe(redis: AnyRedis) -> str:
@@ -90,21 +102,16 @@ class RedisLink:
             )
             raise ValueError(msg)
         self.client: AnyRedis
+        self._url: str | None = None
         if isinstance(redis, str):
             scheme = urlsplit(redis).scheme
             if scheme not in ("redis", "rediss", "unix"):
                 msg = f"{owner}: expected a redis://, rediss:// or unix:// URL, got {scheme!r}"
                 raise ValueError(msg)
-            self.client = Redis.from_url(
-                redis,
-                socket_timeout=SOCKET_TIMEOUT,
-                socket_connect_timeout=SOCKET_TIMEOUT,
-                retry=_once_on_a_dropped_connection(),
-            )
-            self._owns = True
+            self._url = redis
+            self.client = _from_url(redis)
         elif isinstance(redis, Redis | RedisCluster):
             self.client = redis
-            self._owns = False
         else:
             msg = (
                 f"{owner}: redis must be a URL, a redis.asyncio.Redis or a "
@@ -118,6 +125,10 @@ class RedisLink:
         self._answered_at = -1.0
         self.outages = 0
         """How many outages were noticed (each logged once)."""
+        self._loop: object = None
+        self.on_new_loop: Callable[[], None] | None = None
+        """Called when the link moves to another event loop: the owner drops what it holds
+        of the old one (tasks, turns)."""
 
     def usable(self) -> bool:
         """Whether to try Redis now: it answered last time, or its back-off has passed."""
@@ -148,9 +159,30 @@ class RedisLink:
             RETRY_AFTER,
         )
 
+    def check_loop(self) -> None:
+        """Follow the running event loop: redis-py's connections belong to the loop that made
+        them. A client made here from the URL is made anew for a new loop; a caller's client
+        cannot be, so using it from a second loop is a clear error."""
+        loop = current_loop()
+        if loop is self._loop:
+            return
+        if self._loop is not None:
+            if self._url is None:
+                msg = (
+                    f"{self.owner}: the redis.asyncio client given belongs to the event loop it "
+                    "was first used in; give a URL (a client is then made for each event loop) "
+                    f"or one {self.owner} per event loop"
+                )
+                raise RuntimeError(msg)
+            self.client = _from_url(self._url)  # the old loop's connections: see `aclose`
+            if self.on_new_loop is not None:
+                self.on_new_loop()
+        self._loop = loop
+
     async def run(self, call: Callable[[], Awaitable[T]]) -> tuple[bool, T | None]:
         """`(True, await call())` when Redis is usable and answers; `(False, None)` when it
         is in an outage's back-off or fails now (the failure starts or prolongs the outage)."""
+        self.check_loop()
         if not self.usable():
             return False, None
         begun = time.monotonic()
@@ -170,8 +202,11 @@ class RedisLink:
             logger.info("%s: Redis at %s answers again; using it", self.owner, self.where)
 
     async def aclose(self) -> None:
-        """Close the client if it was made here from a URL (a caller's client stays open)."""
-        if self._owns:
+        """Close the client if it was made here from a URL (a caller's client stays open).
+
+        Close before the event loop ends: a client left open when its loop ends leaves its
+        connections to the garbage collector (and its `ResourceWarning`s)."""
+        if self._url is not None:
             await self.client.aclose()
 
 

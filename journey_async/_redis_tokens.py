@@ -63,8 +63,9 @@ class RedisTokenCache(RedisBacked):
 
     If Redis does not answer, the grant is made by this process alone (as without a cache),
     one WARNING is logged per outage, and Redis is tried again after a second.
-    asyncio only, and one event loop (redis-py's asyncio connections belong to the loop that
-    made them).
+    asyncio only. Made from a URL, it follows the running event loop (a Redis client is made
+    for each loop: `await cache.aclose()` before a loop ends); a `redis.asyncio` client given
+    belongs to its loop, and using it from another is a `RuntimeError`.
 
     Args:
         redis: a `redis://`, `rediss://` (TLS) or `unix://` URL, or a `redis.asyncio.Redis`
@@ -116,7 +117,9 @@ class RedisTokenCache(RedisBacked):
     async def invalidate(self, key: str, token: str) -> None:
         """Delete the token under `key` if Redis still holds `token` (compare-and-delete)."""
         await self._link.run(
-            lambda: self._compare_and_delete(keys=[f"{self.key_prefix}:token:{key}"], args=[token])
+            lambda: self._compare_and_delete(
+                keys=[f"{self.key_prefix}:token:{key}"], args=[token], client=self._link.client
+            )
         )
 
     # -- helpers ----------------------------------------------------------------------------
@@ -157,6 +160,6 @@ class RedisTokenCache(RedisBacked):
         with anyio.move_on_after(1.0, shield=True):
             begun = time.monotonic()
             try:
-                await self._compare_and_delete(keys=[lock], args=[me])
+                await self._compare_and_delete(keys=[lock], args=[me], client=self._link.client)
             except REDIS_ERRORS as exc:
                 self._link.failed(exc, begun)
