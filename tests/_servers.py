@@ -7,8 +7,9 @@
   many chunks the client pulled and whether it closed the stream.
 * Pool probes for httpcore's connection pool (`stuck_connections`, `queued_requests`).
 * `TRANSPORTS`, `CLIENT_OPTIONS` and `transport_backend`: a module's `anyio_backend` fixture
-  that runs its loopback cases with the default transport on asyncio and trio and with
-  `transport="aiohttp"` and `"httpx"` on asyncio (the cases add `**CLIENT_OPTIONS`).
+  that runs its loopback cases with the default transport on asyncio and trio, with
+  `transport="aiohttp"` and `"httpx"` on asyncio, and through a pass-through user middleware
+  (the cases add `**CLIENT_OPTIONS`).
 """
 
 from __future__ import annotations
@@ -45,26 +46,38 @@ Behaviour = Callable[
 ]
 """`await behave(server, reader, writer, target)` answers one request; False closes."""
 
-TRANSPORTS = {
-    "asyncio": ("asyncio", None),
-    "trio": ("trio", None),
-    "asyncio-aiohttp": ("asyncio", "aiohttp"),
-    "asyncio-httpx-pool": ("asyncio", "httpx"),
+
+async def _passing(request: httpx.Request, call_next: Any) -> httpx.Response:
+    """A user middleware that changes nothing: with it the client composes its middleware
+    chain instead of running its steps as plain calls (the path without user middleware)."""
+    response: httpx.Response = await call_next(request)
+    return response
+
+
+TRANSPORTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "asyncio": ("asyncio", {}),
+    "trio": ("trio", {}),
+    "asyncio-aiohttp": ("asyncio", {"transport": "aiohttp"}),
+    "asyncio-httpx-pool": ("asyncio", {"transport": "httpx"}),
+    "asyncio-middleware": ("asyncio", {"middleware": [_passing]}),
 }
-"""anyio backend and `transport` option of each parameter of `transport_backend`."""
+"""anyio backend and client options of each parameter of `transport_backend`: the default
+transport (no user middleware: the plain-call path), aiohttp's, httpx's own pool, and the
+default transport through the middleware chain."""
 
 CLIENT_OPTIONS: dict[str, Any] = {}
-"""The current parameter's client options (`transport="aiohttp"` or nothing)."""
+"""The current parameter's client options (`transport=...`, `middleware=...` or nothing)."""
 
 
 def transport_backend(request: Any, monkeypatch: Any) -> str:
     """The body of a module's `anyio_backend` fixture with `params=list(TRANSPORTS)`."""
-    backend, transport = TRANSPORTS[request.param]
-    if transport is not None:
+    backend, options = TRANSPORTS[request.param]
+    if options.get("transport") == "aiohttp":
         import pytest
 
-        pytest.importorskip(transport)  # aiohttp is an extra
-        monkeypatch.setitem(CLIENT_OPTIONS, "transport", transport)
+        pytest.importorskip("aiohttp")  # an extra
+    for name, value in options.items():
+        monkeypatch.setitem(CLIENT_OPTIONS, name, value)
     return backend
 
 
