@@ -11,6 +11,7 @@ from typing import cast
 import anyio
 import httpx
 
+from ._direct import attach_request
 from ._exceptions import ResponseTooLargeError, redact_request
 from ._repair import CLOSE_GRACE
 from ._urls import redact_url
@@ -85,7 +86,7 @@ async def read_bounded(response: httpx.Response, limit: int) -> None:
         msg = f"the {response.headers.get('content-encoding')} body cannot be decoded: {exc}"
         raise httpx.DecodingError(msg, request=response.request) from None
     except httpx.RequestError as exc:
-        _attach(exc, response.request)  # as `aiter_raw` does: the error names its request
+        attach_request(exc, response.request)  # as `aiter_raw` does: the error names its request
         raise
     finally:
         if not complete:
@@ -116,14 +117,6 @@ def _chunk_reader(raw: AsyncGenerator[bytes, None]) -> ReadChunk:
         return data
 
     return read_chunk
-
-
-def _attach(exc: httpx.RequestError, request: httpx.Request) -> None:
-    """Give a stream's error its request when it has none (httpcore's mapped errors)."""
-    try:
-        exc.request  # noqa: B018 - raises RuntimeError when unset
-    except RuntimeError:
-        exc.request = request
 
 
 async def _abandon(response: httpx.Response, raw: AsyncGenerator[bytes, None] | None) -> None:

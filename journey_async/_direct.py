@@ -24,7 +24,7 @@ import re
 
 import httpx
 
-__all__ = ["Direct", "HeaderItem", "prebuilt_headers"]
+__all__ = ["Direct", "HeaderItem", "attach_request", "prebuilt_headers"]
 
 HeaderItem = tuple[bytes, bytes, bytes]
 """One header as `httpx.Headers` keeps it: `(name, lowercased name, value)`, encoded."""
@@ -118,14 +118,15 @@ class Direct:
         try:
             response = await transport.handle_async_request(request)
         except httpx.RequestError as exc:
-            _attach(exc, request)
+            attach_request(exc, request)
             raise
         response.request = request
         return response
 
 
-def _attach(exc: httpx.RequestError, request: httpx.Request) -> None:
-    """Give a transport's error its request, as `AsyncClient.send` does."""
+def attach_request(exc: httpx.RequestError, request: httpx.Request) -> None:
+    """Give a transport's or a stream's error its request when it has none, as
+    `AsyncClient.send` does (httpcore's mapped errors come without one)."""
     try:
         exc.request  # noqa: B018 - raises RuntimeError when unset
     except RuntimeError:
