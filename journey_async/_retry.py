@@ -356,7 +356,8 @@ def retry_middleware(
                     wait = max(wait, gate.remaining())
                 reason = type(exc).__name__
                 correlation_id = None
-                if attempt >= policy.max_attempts or clock() + wait > deadline:
+                # A wait that ends at the deadline leaves no time for an attempt: not begun.
+                if attempt >= policy.max_attempts or clock() + wait >= deadline:
                     _log_give_up(request, attempt, reason)
                     raise
             else:
@@ -380,7 +381,7 @@ def retry_middleware(
                 if (
                     attempt >= policy.max_attempts
                     or wait > policy.max_retry_after
-                    or clock() + wait > deadline
+                    or clock() + wait >= deadline
                 ):
                     _log_give_up(request, attempt, reason)
                     return response
