@@ -95,14 +95,14 @@ def flush(redis_url: str) -> None:
 
 async def ready(*redis_objects: Any) -> None:
     """Before the common start, load what the first call would load lazily (the generated
-    models, about 160 ms; anyio's asyncio backend and its locks, about 50 ms: once per
-    process) and connect to Redis, so the clock measures the fleet at work, not imports (a
-    fleet's workers are long-running processes)."""
+    model classes it decodes, built on first use; anyio's asyncio backend and its locks, about
+    50 ms: once per process) and connect to Redis, so the clock measures the fleet at work,
+    not imports (a fleet's workers are long-running processes)."""
     import anyio
 
     from journey_async import models
 
-    assert models.ActionTarget  # loads every generated model class
+    assert models.ActionTarget  # builds ActionTarget and the classes it refers to
 
     async with anyio.create_task_group():
         pass

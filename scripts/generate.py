@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ERAS = ("2020", "2026")
 SPEC_FILES = {"2020": "spec/journey-2020.json", "2026": "spec/journey-2026.json"}
 MODELS_FILE = "journey_async/_generated/models.py"
+MODELS_STUB = "journey_async/_generated/models.pyi"
 OPERATIONS_FILE = "journey_async/_generated/operations.py"
 FACADE_FILE = "journey_async/models.py"
 LINE_LENGTH = 100  # ruff's line-length in pyproject.toml
@@ -166,6 +167,10 @@ arguments; enum fields hold a member of the
 matching `str` enum, or the plain `str` for a value added after the spec. Attribute names
 are the official SDK's; `_wire.to_camel` gives back the JSON name, except for the fields
 in `JSON_NAMES`.
+
+The enums are defined on import; each model class on first use, with the models its
+annotations name (`__getattr__` below; the classes are declared for type checkers in
+`models.pyi`).
 """
 
 from __future__ import annotations
@@ -178,6 +183,20 @@ import attrs
 from .._base import Model
 
 '''
+
+STUB_DOC = '''\
+"""The models of `models.py` as type checkers see them: each class at top level.
+
+`models.py` defines each model class on first use, in a function; the classes here are the
+same source, dedented.
+"""
+
+'''
+
+LAZY_IMPORTS = (
+    "import enum\nfrom datetime import datetime\n",
+    "import enum\nimport threading\nimport types\nfrom datetime import datetime\n",
+)
 
 STR_ENUM = '''\
 class _StrEnum(str, enum.Enum):
@@ -197,6 +216,49 @@ BOTH_WAYS_COMMENT = """\
 
 MODELS_EPILOGUE = '''\
 """(class name, attribute) -> JSON name, where `_wire.to_camel(attribute)` is not it."""
+'''
+
+# The generated models module defines each model class in a function, `_build_<Name>`, run the
+# first time the module's `__getattr__` is asked for the class (an attrs class costs about a
+# millisecond to build, mostly compiling its methods: all of them took some 100-200 ms at the
+# first API call). The class statement declares its name `global`, so the class is a module
+# global, named and pickled as one (`__qualname__` is the bare name).
+BUILDER_PAD = "    "
+
+LAZY_LOADER = '''
+
+_lock = threading.RLock()
+
+
+def __getattr__(name: str) -> type:
+    """Define model `name` on first use, with every model its annotations reach, so that the
+    annotations resolve in this module's globals (`typing.get_type_hints`, `_wire`).
+
+    The builders run in a copy of the globals, and the new classes are published together
+    once all are built: another thread never sees a class whose references are missing.
+    """
+    if name not in __all__:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    namespace = globals()
+    with _lock:
+        if name not in namespace:
+            staging = dict(namespace)
+            built: list[str] = []
+            todo = [name]
+            while todo:
+                model = todo.pop()
+                if model not in staging:
+                    types.FunctionType(namespace[f"_build_{model}"].__code__, staging)()
+                    built.append(model)
+                    todo.extend(_REFS.get(model, ()))
+            namespace.update({model: staging[model] for model in built})
+    cls: type = namespace[name]
+    return cls
+
+
+def __dir__() -> list[str]:
+    return sorted(n for n in set(globals()) | set(__all__) if not n.startswith("_build_"))
 '''
 
 OPERATIONS_PREAMBLE = '''\
@@ -799,11 +861,11 @@ class ModelWriter:
         lines += [f"    {member_name(v)} = {json.dumps(v)}" for v in enum.values]
         return "\n".join(lines) + "\n"
 
-    def model_docstring(self, schema: Schema) -> str:
+    def model_docstring(self, schema: Schema, pad: str = "") -> str:
         era = era_text(schema.eras)
         if schema.description:
             text = first_sentence(schema.description).rstrip(".")
-            return shorten([f"{text} ({era}).", f"{text}."], "    ")
+            return shorten([f"{text} ({era}).", f"{text}."], pad + "    ")
         use = self.roles.usage[schema.name]
         options: list[str] = []
         if use.error:
@@ -828,11 +890,12 @@ class ModelWriter:
         if not options:
             options += nested
         variants = [f"{o} ({era})." for o in options] + [f"{o}." for o in options]
-        return shorten(variants, "    ")
+        return shorten(variants, pad + "    ")
 
     def field_lines(
-        self, schema: Schema, f: Field, required: bool, positional_class: bool
+        self, schema: Schema, f: Field, required: bool, positional_class: bool, pad: str = ""
     ) -> list[str]:
+        """The lines of field `f`, indented by `pad` more than a class body's 4 spaces."""
         lines = []
         comments = [f.note] if f.note else []
         if f.deprecated:
@@ -842,60 +905,109 @@ class ModelWriter:
             )
         for text in comments:
             lines += textwrap.wrap(
-                text, LINE_LENGTH - 6, initial_indent="    # ", subsequent_indent="    # "
+                text,
+                LINE_LENGTH - 6 - len(pad),
+                initial_indent=f"{pad}    # ",
+                subsequent_indent=f"{pad}    # ",
             )
         annotation = self.annotation(f.type)
         if required:
-            lines.append(f"    {f.attr}: {annotation}")
+            lines.append(f"{pad}    {f.attr}: {annotation}")
             return lines
         if positional_class:
-            line = f"    {f.attr}: {annotation} | None = attrs.field(default=None, kw_only=True)"
-            head = f"    {f.attr}: {annotation} | None = "
+            head = f"{pad}    {f.attr}: {annotation} | None = "
+            line = head + "attrs.field(default=None, kw_only=True)"
             if fits(line):
                 lines.append(line)
             elif fits(head + "attrs.field("):  # the two layouts ruff format gives
-                lines += [head + "attrs.field(", "        default=None, kw_only=True", "    )"]
+                lines += [
+                    head + "attrs.field(",
+                    f"{pad}        default=None, kw_only=True",
+                    f"{pad}    )",
+                ]
             else:
-                lines += [head + "(", "        attrs.field(default=None, kw_only=True)", "    )"]
+                lines += [
+                    head + "(",
+                    f"{pad}        attrs.field(default=None, kw_only=True)",
+                    f"{pad}    )",
+                ]
         else:
-            lines.append(f"    {f.attr}: {annotation} | None = None")
+            lines.append(f"{pad}    {f.attr}: {annotation} | None = None")
         if not all(fits(line) for line in lines):
             msg = f"{schema.name}.{f.attr}: line too long"
             raise ValueError(msg)
         return lines
 
-    def model_source(self, name: str) -> str:
-        """The source of one model class (decorator to last field)."""
+    def model_source(self, name: str, pad: str = "", doc_pad: str | None = None) -> str:
+        """The source of one model class (decorator to last field), indented by `pad`; the
+        docstring is the one that fits at `doc_pad` (default `pad`)."""
         schema = self.schemas[name]
         required = schema.required() if self.roles.request_only(name) else set()
         ordered = [f for f in schema.fields.values() if f.json_name in required] + [
             f for f in schema.fields.values() if f.json_name not in required
         ]
         positional = required or name in POSITIONAL_MODELS
+        doc = self.model_docstring(schema, pad if doc_pad is None else doc_pad)
         lines = [
-            "@attrs.define" if positional else "@attrs.define(kw_only=True)",
-            f"class {name}(Model):",
-            self.model_docstring(schema),
+            pad + ("@attrs.define" if positional else "@attrs.define(kw_only=True)"),
+            f"{pad}class {name}(Model):",
+            f"{pad}    " + doc.lstrip(),
             "",
         ]
         if name in CLASS_NOTES:
             lines += textwrap.wrap(
                 CLASS_NOTES[name],
-                LINE_LENGTH - 6,
-                initial_indent="    # ",
-                subsequent_indent="    # ",
+                LINE_LENGTH - 6 - len(pad),
+                initial_indent=f"{pad}    # ",
+                subsequent_indent=f"{pad}    # ",
             )
         for f in ordered:
-            lines += self.field_lines(schema, f, f.json_name in required, bool(required))
+            lines += self.field_lines(schema, f, f.json_name in required, bool(required), pad)
         return "\n".join(lines) + "\n"
+
+    def builder_source(self, name: str) -> str:
+        """The function that defines model `name` (as a module global) when first needed."""
+        head = f"def _build_{name}() -> None:\n    global {name}\n\n"
+        return head + self.model_source(name, BUILDER_PAD)
+
+    def stub_source(self, name: str) -> str:
+        """Model `name` as the stub declares it: the builder's class at top level (with the
+        same docstring)."""
+        return self.model_source(name, doc_pad=BUILDER_PAD)
 
     # -- the module
 
-    def render(self) -> str:
+    def refs_table(self) -> str:
+        """`_REFS`: each model -> the models its fields' annotations name (if any)."""
+        lines = ["_REFS: dict[str, tuple[str, ...]] = {"]
+        for name in sorted(self.schemas):
+            refs = sorted(
+                {r for f in self.schemas[name].fields.values() for r in model_refs(f.type)}
+            )
+            if not refs:
+                continue
+            items = ", ".join(json.dumps(r) for r in refs) + ("," if len(refs) == 1 else "")
+            line = f"    {json.dumps(name)}: ({items}),"
+            if fits(line):
+                lines.append(line)
+            else:
+                lines.append(f"    {json.dumps(name)}: (")
+                lines += [f"        {json.dumps(r)}," for r in refs]
+                lines.append("    ),")
+        lines.append("}")
+        lines.append('"""Model -> the models its annotations name, built along with it."""')
+        return "\n".join(lines) + "\n"
+
+    def render(self, stub: bool = False) -> str:
+        """The models module, or (`stub`) its stub for type checkers: the classes at top level."""
         models = sorted(self.schemas)
         both = sorted(self.roles.both)
+        gap = "\n" if stub else "\n\n"
         out = [HEADER]
-        out.append(MODELS_PREAMBLE)
+        if stub:
+            out.append(STUB_DOC + MODELS_PREAMBLE[MODELS_PREAMBLE.index("from __future__") :])
+        else:
+            out.append(MODELS_PREAMBLE.replace(*LAZY_IMPORTS))
         all_lines = ["__all__ = ["]
         all_lines += ["    # enums"] + [f'    "{n}",' for n in self.enums]
         all_lines += ["    # models"] + [f'    "{n}",' for n in models]
@@ -905,24 +1017,30 @@ class ModelWriter:
             "]",
         ]
         out.append("\n".join(all_lines) + "\n")
-        out.append("\n\n" + STR_ENUM)
+        if stub:  # mypy flags an enum without members in a stub, as maybe a mistake
+            out.append(gap + STR_ENUM.replace("Enum):", "Enum):  # type: ignore[misc]", 1))
+        else:
+            out.append(gap + STR_ENUM)
         for enum in self.enums.values():
-            out.append("\n\n" + self.enum_source(enum))
+            out.append(gap + self.enum_source(enum))
         comment = BOTH_WAYS_COMMENT.splitlines()
         comment += textwrap.wrap(
             ", ".join(both) + ".", LINE_LENGTH - 2, initial_indent="# ", subsequent_indent="# "
         )
-        out.append("\n\n" + "\n".join(comment) + "\n")
+        out.append(gap + "\n".join(comment) + "\n")
         for name in models:
-            out.append("\n\n" + self.model_source(name))
+            out.append(gap + (self.stub_source(name) if stub else self.builder_source(name)))
         entries = [
             f"    ({json.dumps(s)}, {json.dumps(a)}): {json.dumps(j)},"
             for (s, a), j in sorted(self.json_names.items())
         ]
         out.append(
-            "\n\nJSON_NAMES: dict[tuple[str, str], str] = {\n" + "\n".join(entries) + "\n}\n"
+            gap + "JSON_NAMES: dict[tuple[str, str], str] = {\n" + "\n".join(entries) + "\n}\n"
         )
         out.append(MODELS_EPILOGUE)
+        if not stub:
+            out.append("\n" + self.refs_table())
+            out.append(LAZY_LOADER)
         return "".join(out)
 
 
@@ -1210,8 +1328,9 @@ with the union of the fields, so either payload decodes. Response models have ev
 optional; request models take what the API requires as required arguments; enum fields hold a
 member of the `str` enum or, for a value added later, the plain `str`.
 
-The classes are defined in `journey_async._generated.models` (about 200 classes, some 100 ms
-to build), which is imported on the first use of any name here, not by `import journey_async`.
+The classes are defined in `journey_async._generated.models`, which is imported on the first use
+of any name here, not by `import journey_async`; it builds each model class (about 1 ms each) on
+first use, with the models it refers to.
 """
 
 import typing as _typing
@@ -1221,15 +1340,15 @@ import typing as _typing
 FACADE_LOADER = '''
 
 def __getattr__(name: str) -> _typing.Any:
-    """Load the generated models on first use of one of their names."""
+    """Load the generated models on first use of one of their names, and only that class."""
     if name not in __all__:
         msg = f"module {__name__!r} has no attribute {name!r}"
         raise AttributeError(msg)
     from ._generated import models
 
-    namespace = globals()
-    namespace.update({key: getattr(models, key) for key in __all__})
-    return namespace[name]
+    value = getattr(models, name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
@@ -1287,6 +1406,7 @@ def build(root: Path = ROOT) -> Generated:
     rows = operation_table(operations)
     files = {
         MODELS_FILE: models.render(),
+        MODELS_STUB: models.render(stub=True),
         FACADE_FILE: render_facade(list(models.enums), sorted(schemas)),
         OPERATIONS_FILE: OperationWriter(rows).render(),
     }

@@ -10,11 +10,17 @@ arguments; enum fields hold a member of the
 matching `str` enum, or the plain `str` for a value added after the spec. Attribute names
 are the official SDK's; `_wire.to_camel` gives back the JSON name, except for the fields
 in `JSON_NAMES`.
+
+The enums are defined on import; each model class on first use, with the models its
+annotations name (`__getattr__` below; the classes are declared for type checkers in
+`models.pyi`).
 """
 
 from __future__ import annotations
 
 import enum
+import threading
+import types
 from datetime import datetime
 
 import attrs
@@ -805,1764 +811,2232 @@ class ViewFunction(_StrEnum):
 # TextStyleProperties, UrlCondition, WebMessagingOfferFields.
 
 
-@attrs.define(kw_only=True)
-class AchievedOutcome(Model):
-    """Part of `OutcomeAchievement.outcome` (2026 API)."""
-
-    id: str | None = None
-    self_uri: str | None = None
-
-
-@attrs.define(kw_only=True)
-class ActionEventActionMap(Model):
-    """Part of `WebActionEvent.action_map` (2026 API)."""
-
-    id: str | None = None
-    self_uri: str | None = None
-    version: int | None = None
-    display_name: str | None = None
-
-
-@attrs.define(kw_only=True)
-class ActionMap(Model):
-    """Request body of `post_journey_actionmaps`; response body of 3 operations (2026 API)."""
-
-    id: str | None = None
-    version: int | None = None
-    is_active: bool | None = None
-    display_name: str | None = None
-    trigger_with_segments: list[str] | None = None
-    trigger_with_event_conditions: list[EventCondition] | None = None
-    # Deprecated in SDK 269.
-    trigger_with_outcome_probability_conditions: list[OutcomeProbabilityCondition] | None = None
-    # Deprecated in SDK 269.
-    trigger_with_outcome_percentile_conditions: list[OutcomePercentileCondition] | None = None
-    # Deprecated in SDK 269 (Journey Outcomes is being removed).
-    trigger_with_outcome_quantile_conditions: list[OutcomeQuantileCondition] | None = None
-    page_url_conditions: list[UrlCondition] | None = None
-    activation: Activation | None = None
-    weight: int | None = None
-    action: ActionMapAction | None = None
-    action_map_schedule_groups: ActionMapScheduleGroups | None = None
-    ignore_frequency_cap: bool | None = None
-    self_uri: str | None = None
-    created_date: datetime | None = None
-    modified_date: datetime | None = None
-    start_date: datetime | None = None
-    end_date: datetime | None = None
-
-
-@attrs.define(kw_only=True)
-class ActionMapAction(Model):
-    """Part of `ActionMap.action` (2026 API)."""
-
-    action_template: ActionMapActionTemplate | None = None
-    media_type: ActionTemplateMediaType | str | None = None
-    architect_flow_fields: ArchitectFlowFields | None = None
-    web_messaging_offer_fields: WebMessagingOfferFields | None = None
-    open_action_fields: OpenActionFields | None = None
-
-
-@attrs.define(kw_only=True)
-class ActionMapActionTemplate(Model):
-    """Part of `ActionMapAction.action_template` and `PatchAction.action_template` (2026 API)."""
-
-    id: str | None = None
-    self_uri: str | None = None
-
-
-@attrs.define(kw_only=True)
-class ActionMapListing(Model):
-    """Response body of `get_journey_actionmaps` (2026 API)."""
-
-    entities: list[ActionMap] | None = None
-    page_size: int | None = None
-    page_number: int | None = None
-    total: int | None = None
-    last_uri: str | None = None
-    first_uri: str | None = None
-    self_uri: str | None = None
-    next_uri: str | None = None
-    previous_uri: str | None = None
-    page_count: int | None = None
-
-
-@attrs.define(kw_only=True)
-class ActionMapScheduleGroup(Model):
-    """Part of `ActionMapScheduleGroups.action_map_schedule_group` and 3 more (2026 API)."""
-
-    id: str | None = None
-
-
-@attrs.define(kw_only=True)
-class ActionMapScheduleGroups(Model):
-    """Part of `ActionMap.action_map_schedule_groups` (2026 API)."""
-
-    action_map_schedule_group: ActionMapScheduleGroup | None = None
-    emergency_action_map_schedule_group: ActionMapScheduleGroup | None = None
-
-
-@attrs.define(kw_only=True)
-class ActionTarget(Model):
-    """Response body of `get_journey_actiontarget` and 1 more (2020 and 2026 APIs)."""
-
-    id: str | None = None
-    name: str | None = None
-    user_data: list[KeyValue] | None = None
-    supported_media_types: list[MediaType | str] | None = None
-    state: ActionTargetState | str | None = None
-    description: str | None = None
-    service_level: ServiceLevel | None = None
-    short_abandon_threshold: int | None = None
-    self_uri: str | None = None
-    created_date: datetime | None = None
-    modified_date: datetime | None = None
+def _build_AchievedOutcome() -> None:
+    global AchievedOutcome
+
+    @attrs.define(kw_only=True)
+    class AchievedOutcome(Model):
+        """Part of `OutcomeAchievement.outcome` (2026 API)."""
+
+        id: str | None = None
+        self_uri: str | None = None
+
 
-
-@attrs.define(kw_only=True)
-class ActionTargetListing(Model):
-    """Response body of `get_journey_actiontargets` (2020 and 2026 APIs)."""
-
-    entities: list[ActionTarget] | None = None
-    page_size: int | None = None
-    page_number: int | None = None
-    total: int | None = None
-    last_uri: str | None = None
-    first_uri: str | None = None
-    self_uri: str | None = None
-    next_uri: str | None = None
-    previous_uri: str | None = None
-    page_count: int | None = None
-
-
-@attrs.define(kw_only=True)
-class ActionTemplate(Model):
-    """Request body of `post_journey_actiontemplates`; response body of 3 operations (2026 API)."""
-
-    id: str | None = None
-    name: str | None = None
-    description: str | None = None
-    version: int | None = None
-    media_type: ActionTemplateMediaType | str | None = None
-    state: ActionTemplateState | str | None = None
-    content_offer: ContentOffer | None = None
-    self_uri: str | None = None
-    created_date: datetime | None = None
-    modified_date: datetime | None = None
+def _build_ActionEventActionMap() -> None:
+    global ActionEventActionMap
 
+    @attrs.define(kw_only=True)
+    class ActionEventActionMap(Model):
+        """Part of `WebActionEvent.action_map` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class ActionTemplateListing(Model):
-    """Response body of `get_journey_actiontemplates` (2026 API)."""
+        id: str | None = None
+        self_uri: str | None = None
+        version: int | None = None
+        display_name: str | None = None
 
-    entities: list[ActionTemplate] | None = None
-    page_size: int | None = None
-    page_number: int | None = None
-    total: int | None = None
-    last_uri: str | None = None
-    first_uri: str | None = None
-    self_uri: str | None = None
-    next_uri: str | None = None
-    previous_uri: str | None = None
-    page_count: int | None = None
 
+def _build_ActionMap() -> None:
+    global ActionMap
 
-@attrs.define(kw_only=True)
-class Activation(Model):
-    """Part of `ActionMap.activation` and `PatchActionMap.activation` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class ActionMap(Model):
+        """Request body of `post_journey_actionmaps`; response body of 3 operations (2026 API)."""
 
-    type: str | None = None
-    delay_in_seconds: int | None = None
+        id: str | None = None
+        version: int | None = None
+        is_active: bool | None = None
+        display_name: str | None = None
+        trigger_with_segments: list[str] | None = None
+        trigger_with_event_conditions: list[EventCondition] | None = None
+        # Deprecated in SDK 269.
+        trigger_with_outcome_probability_conditions: list[OutcomeProbabilityCondition] | None = None
+        # Deprecated in SDK 269.
+        trigger_with_outcome_percentile_conditions: list[OutcomePercentileCondition] | None = None
+        # Deprecated in SDK 269 (Journey Outcomes is being removed).
+        trigger_with_outcome_quantile_conditions: list[OutcomeQuantileCondition] | None = None
+        page_url_conditions: list[UrlCondition] | None = None
+        activation: Activation | None = None
+        weight: int | None = None
+        action: ActionMapAction | None = None
+        action_map_schedule_groups: ActionMapScheduleGroups | None = None
+        ignore_frequency_cap: bool | None = None
+        self_uri: str | None = None
+        created_date: datetime | None = None
+        modified_date: datetime | None = None
+        start_date: datetime | None = None
+        end_date: datetime | None = None
+
+
+def _build_ActionMapAction() -> None:
+    global ActionMapAction
+
+    @attrs.define(kw_only=True)
+    class ActionMapAction(Model):
+        """Part of `ActionMap.action` (2026 API)."""
+
+        action_template: ActionMapActionTemplate | None = None
+        media_type: ActionTemplateMediaType | str | None = None
+        architect_flow_fields: ArchitectFlowFields | None = None
+        web_messaging_offer_fields: WebMessagingOfferFields | None = None
+        open_action_fields: OpenActionFields | None = None
 
+
+def _build_ActionMapActionTemplate() -> None:
+    global ActionMapActionTemplate
+
+    @attrs.define(kw_only=True)
+    class ActionMapActionTemplate(Model):
+        """Part of `ActionMapAction.action_template` and 1 more (2026 API)."""
+
+        id: str | None = None
+        self_uri: str | None = None
+
+
+def _build_ActionMapListing() -> None:
+    global ActionMapListing
+
+    @attrs.define(kw_only=True)
+    class ActionMapListing(Model):
+        """Response body of `get_journey_actionmaps` (2026 API)."""
+
+        entities: list[ActionMap] | None = None
+        page_size: int | None = None
+        page_number: int | None = None
+        total: int | None = None
+        last_uri: str | None = None
+        first_uri: str | None = None
+        self_uri: str | None = None
+        next_uri: str | None = None
+        previous_uri: str | None = None
+        page_count: int | None = None
+
+
+def _build_ActionMapScheduleGroup() -> None:
+    global ActionMapScheduleGroup
+
+    @attrs.define(kw_only=True)
+    class ActionMapScheduleGroup(Model):
+        """Part of `ActionMapScheduleGroups.action_map_schedule_group` and 3 more (2026 API)."""
+
+        id: str | None = None
 
-@attrs.define(kw_only=True)
-class AddressableEntityRef(Model):
-    """Part of `ArchitectFlowFields.architect_flow` and 9 more (2020 and 2026 APIs)."""
 
-    id: str | None = None
-    self_uri: str | None = None
+def _build_ActionMapScheduleGroups() -> None:
+    global ActionMapScheduleGroups
 
+    @attrs.define(kw_only=True)
+    class ActionMapScheduleGroups(Model):
+        """Part of `ActionMap.action_map_schedule_groups` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class AggregateMetricData(Model):
-    """Part of `StatisticalResponse.metrics` (2020 and 2026 APIs)."""
+        action_map_schedule_group: ActionMapScheduleGroup | None = None
+        emergency_action_map_schedule_group: ActionMapScheduleGroup | None = None
 
-    metric: str | None = None
-    qualifier: str | None = None
-    stats: StatisticalSummary | None = None
 
+def _build_ActionTarget() -> None:
+    global ActionTarget
 
-@attrs.define(kw_only=True)
-class AggregateViewData(Model):
-    """Part of `StatisticalResponse.views` (2020 and 2026 APIs)."""
+    @attrs.define(kw_only=True)
+    class ActionTarget(Model):
+        """Response body of `get_journey_actiontarget` and 1 more (2020 and 2026 APIs)."""
 
-    name: str | None = None
-    stats: StatisticalSummary | None = None
+        id: str | None = None
+        name: str | None = None
+        user_data: list[KeyValue] | None = None
+        supported_media_types: list[MediaType | str] | None = None
+        state: ActionTargetState | str | None = None
+        description: str | None = None
+        service_level: ServiceLevel | None = None
+        short_abandon_threshold: int | None = None
+        self_uri: str | None = None
+        created_date: datetime | None = None
+        modified_date: datetime | None = None
 
 
-@attrs.define(kw_only=True)
-class AggregationRange(Model):
-    """Part of `JourneyAggregationView.range` (2020 and 2026 APIs)."""
+def _build_ActionTargetListing() -> None:
+    global ActionTargetListing
 
-    gte: float | None = None
-    lt: float | None = None
+    @attrs.define(kw_only=True)
+    class ActionTargetListing(Model):
+        """Response body of `get_journey_actiontargets` (2020 and 2026 APIs)."""
 
+        entities: list[ActionTarget] | None = None
+        page_size: int | None = None
+        page_number: int | None = None
+        total: int | None = None
+        last_uri: str | None = None
+        first_uri: str | None = None
+        self_uri: str | None = None
+        next_uri: str | None = None
+        previous_uri: str | None = None
+        page_count: int | None = None
 
-@attrs.define(kw_only=True)
-class AppEvent(Model):
-    """Part of `Event.app_event` (2026 API)."""
 
-    event_name: str | None = None
-    screen_name: str | None = None
-    app: JourneyApp | None = None
-    device: Device | None = None
-    ip_address: str | None = None
-    ip_organization: str | None = None
-    geolocation: JourneyGeolocation | None = None
-    sdk_library: SdkLibrary | None = None
-    network_connectivity: NetworkConnectivity | None = None
-    mkt_campaign: JourneyCampaign | None = None
-    search_query: str | None = None
-    attributes: dict[str, CustomEventAttribute] | None = None
-    traits: dict[str, CustomEventAttribute] | None = None
+def _build_ActionTemplate() -> None:
+    global ActionTemplate
 
+    @attrs.define(kw_only=True)
+    class ActionTemplate(Model):
+        """Request body of 1 operations; response body of 3 operations (2026 API)."""
 
-@attrs.define(kw_only=True)
-class ArchitectFlowFields(Model):
-    """Part of `ActionMapAction.architect_flow_fields` and 1 more (2026 API)."""
+        id: str | None = None
+        name: str | None = None
+        description: str | None = None
+        version: int | None = None
+        media_type: ActionTemplateMediaType | str | None = None
+        state: ActionTemplateState | str | None = None
+        content_offer: ContentOffer | None = None
+        self_uri: str | None = None
+        created_date: datetime | None = None
+        modified_date: datetime | None = None
 
-    architect_flow: AddressableEntityRef | None = None
-    flow_request_mappings: list[RequestMapping] | None = None
 
+def _build_ActionTemplateListing() -> None:
+    global ActionTemplateListing
 
-@attrs.define(kw_only=True)
-class AssignedSegment(Model):
-    """Part of `SessionSegmentAssignment.segment` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class ActionTemplateListing(Model):
+        """Response body of `get_journey_actiontemplates` (2026 API)."""
 
-    id: str | None = None
-    self_uri: str | None = None
+        entities: list[ActionTemplate] | None = None
+        page_size: int | None = None
+        page_number: int | None = None
+        total: int | None = None
+        last_uri: str | None = None
+        first_uri: str | None = None
+        self_uri: str | None = None
+        next_uri: str | None = None
+        previous_uri: str | None = None
+        page_count: int | None = None
 
 
-@attrs.define(kw_only=True)
-class AsyncQueryResponse(Model):
-    """Response body of `post_analytics_journeys_aggregates_jobs` (2026 API)."""
+def _build_Activation() -> None:
+    global Activation
 
-    job_id: str | None = None
+    @attrs.define(kw_only=True)
+    class Activation(Model):
+        """Part of `ActionMap.activation` and `PatchActionMap.activation` (2026 API)."""
 
+        type: str | None = None
+        delay_in_seconds: int | None = None
 
-@attrs.define(kw_only=True)
-class AsyncQueryStatus(Model):
-    """Response body of `get_analytics_journeys_aggregates_job` (2026 API)."""
 
-    state: AsyncQueryStatusState | str | None = None
-    error_message: str | None = None
-    expiration_date: datetime | None = None
-    submission_date: datetime | None = None
-    completion_date: datetime | None = None
+def _build_AddressableEntityRef() -> None:
+    global AddressableEntityRef
 
+    @attrs.define(kw_only=True)
+    class AddressableEntityRef(Model):
+        """Part of `ArchitectFlowFields.architect_flow` and 9 more (2020 and 2026 APIs)."""
 
-@attrs.define(kw_only=True)
-class Browser(Model):
-    """Part of `OutcomeAchievedEvent.browser` and 3 more (2026 API)."""
+        id: str | None = None
+        self_uri: str | None = None
 
-    family: str | None = None
-    version: str | None = None
-    lang: str | None = None
-    fingerprint: str | None = None
-    # Deprecated in SDK 269 (use Device.isMobile instead).
-    is_mobile: bool | None = None
-    view_height: int | None = None
-    view_width: int | None = None
-    features_flash: bool | None = None
-    features_java: bool | None = None
-    features_pdf: bool | None = None
-    features_webrtc: bool | None = None
 
+def _build_AggregateMetricData() -> None:
+    global AggregateMetricData
 
-@attrs.define(kw_only=True)
-class CallToAction(Model):
-    """Part of `ContentOffer.call_to_action` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class AggregateMetricData(Model):
+        """Part of `StatisticalResponse.metrics` (2020 and 2026 APIs)."""
 
-    text: str | None = None
-    url: str | None = None
-    target: CallToActionTarget | str | None = None
+        metric: str | None = None
+        qualifier: str | None = None
+        stats: StatisticalSummary | None = None
 
 
-@attrs.define(kw_only=True)
-class CloseButtonStyleProperties(Model):
-    """Part of `ContentOfferStylingConfiguration.close_button` (2026 API)."""
+def _build_AggregateViewData() -> None:
+    global AggregateViewData
 
-    color: str | None = None
-    opacity: float | None = None
+    @attrs.define(kw_only=True)
+    class AggregateViewData(Model):
+        """Part of `StatisticalResponse.views` (2020 and 2026 APIs)."""
 
+        name: str | None = None
+        stats: StatisticalSummary | None = None
 
-@attrs.define(kw_only=True)
-class ConnectedQueue(Model):
-    """Part of `Session.last_connected_queue` (2026 API)."""
 
-    id: str | None = None
-    self_uri: str | None = None
+def _build_AggregationRange() -> None:
+    global AggregationRange
 
+    @attrs.define(kw_only=True)
+    class AggregationRange(Model):
+        """Part of `JourneyAggregationView.range` (2020 and 2026 APIs)."""
 
-@attrs.define(kw_only=True)
-class ConnectedUser(Model):
-    """Part of `Session.last_connected_user` (2026 API)."""
+        gte: float | None = None
+        lt: float | None = None
 
-    id: str | None = None
-    self_uri: str | None = None
 
+def _build_AppEvent() -> None:
+    global AppEvent
 
-@attrs.define(kw_only=True)
-class ContentOffer(Model):
-    """Part of `ActionTemplate.content_offer` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class AppEvent(Model):
+        """Part of `Event.app_event` (2026 API)."""
 
-    image_url: str | None = None
-    display_mode: ContentOfferDisplayMode | str | None = None
-    layout_mode: ContentOfferLayoutMode | str | None = None
-    title: str | None = None
-    headline: str | None = None
-    body: str | None = None
-    call_to_action: CallToAction | None = None
-    style: ContentOfferStylingConfiguration | None = None
-    image_alt_text: str | None = None
+        event_name: str | None = None
+        screen_name: str | None = None
+        app: JourneyApp | None = None
+        device: Device | None = None
+        ip_address: str | None = None
+        ip_organization: str | None = None
+        geolocation: JourneyGeolocation | None = None
+        sdk_library: SdkLibrary | None = None
+        network_connectivity: NetworkConnectivity | None = None
+        mkt_campaign: JourneyCampaign | None = None
+        search_query: str | None = None
+        attributes: dict[str, CustomEventAttribute] | None = None
+        traits: dict[str, CustomEventAttribute] | None = None
 
 
-@attrs.define(kw_only=True)
-class ContentOfferStyleProperties(Model):
-    """Part of `ContentOfferStylingConfiguration.offer` (2026 API)."""
+def _build_ArchitectFlowFields() -> None:
+    global ArchitectFlowFields
 
-    padding: str | None = None
-    color: str | None = None
-    background_color: str | None = None
+    @attrs.define(kw_only=True)
+    class ArchitectFlowFields(Model):
+        """Part of `ActionMapAction.architect_flow_fields` and 1 more (2026 API)."""
 
+        architect_flow: AddressableEntityRef | None = None
+        flow_request_mappings: list[RequestMapping] | None = None
 
-@attrs.define(kw_only=True)
-class ContentOfferStylingConfiguration(Model):
-    """Part of `ContentOffer.style` (2026 API)."""
 
-    position: ContentPositionProperties | None = None
-    offer: ContentOfferStyleProperties | None = None
-    close_button: CloseButtonStyleProperties | None = None
-    cta_button: CtaButtonStyleProperties | None = None
-    title: TextStyleProperties | None = None
-    headline: TextStyleProperties | None = None
-    body: TextStyleProperties | None = None
+def _build_AssignedSegment() -> None:
+    global AssignedSegment
 
+    @attrs.define(kw_only=True)
+    class AssignedSegment(Model):
+        """Part of `SessionSegmentAssignment.segment` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class ContentPositionProperties(Model):
-    """Part of `ContentOfferStylingConfiguration.position` (2026 API)."""
+        id: str | None = None
+        self_uri: str | None = None
 
-    top: str | None = None
-    bottom: str | None = None
-    left: str | None = None
-    right: str | None = None
 
+def _build_AsyncQueryResponse() -> None:
+    global AsyncQueryResponse
 
-@attrs.define(kw_only=True)
-class Context(Model):
-    """Part of `JourneySegment.context` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class AsyncQueryResponse(Model):
+        """Response body of `post_analytics_journeys_aggregates_jobs` (2026 API)."""
 
-    patterns: list[ContextPattern] | None = None
+        job_id: str | None = None
 
 
-@attrs.define(kw_only=True)
-class ContextPattern(Model):
-    """Part of `Context.patterns` (2026 API)."""
+def _build_AsyncQueryStatus() -> None:
+    global AsyncQueryStatus
 
-    criteria: list[EntityTypeCriteria] | None = None
+    @attrs.define(kw_only=True)
+    class AsyncQueryStatus(Model):
+        """Response body of `get_analytics_journeys_aggregates_job` (2026 API)."""
 
+        state: AsyncQueryStatusState | str | None = None
+        error_message: str | None = None
+        expiration_date: datetime | None = None
+        submission_date: datetime | None = None
+        completion_date: datetime | None = None
 
-@attrs.define(kw_only=True)
-class ConversationChannel(Model):
-    """Part of `Session.conversation_channels` (2026 API)."""
 
-    type: ConversationChannelType | str | None = None
-    message_type: ConversationChannelMessageType | str | None = None
-    platform: str | None = None
+def _build_Browser() -> None:
+    global Browser
 
+    @attrs.define(kw_only=True)
+    class Browser(Model):
+        """Part of `OutcomeAchievedEvent.browser` and 3 more (2026 API)."""
 
-@attrs.define(kw_only=True)
-class ConversationUserDisposition(Model):
-    """Part of `Session.last_user_disposition` (2026 API)."""
+        family: str | None = None
+        version: str | None = None
+        lang: str | None = None
+        fingerprint: str | None = None
+        # Deprecated in SDK 269 (use Device.isMobile instead).
+        is_mobile: bool | None = None
+        view_height: int | None = None
+        view_width: int | None = None
+        features_flash: bool | None = None
+        features_java: bool | None = None
+        features_pdf: bool | None = None
+        features_webrtc: bool | None = None
 
-    code: str | None = None
-    notes: str | None = None
-    user: AddressableEntityRef | None = None
 
+def _build_CallToAction() -> None:
+    global CallToAction
 
-@attrs.define(kw_only=True)
-class Criteria(Model):
-    """Part of `JourneyPattern.criteria` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class CallToAction(Model):
+        """Part of `ContentOffer.call_to_action` (2026 API)."""
 
-    key: str | None = None
-    values: list[str] | None = None
-    should_ignore_case: bool | None = None
-    operator: CriteriaOperator | str | None = None
+        text: str | None = None
+        url: str | None = None
+        target: CallToActionTarget | str | None = None
 
 
-@attrs.define(kw_only=True)
-class CtaButtonStyleProperties(Model):
-    """Part of `ContentOfferStylingConfiguration.cta_button` (2026 API)."""
+def _build_CloseButtonStyleProperties() -> None:
+    global CloseButtonStyleProperties
 
-    color: str | None = None
-    font: str | None = None
-    font_size: str | None = None
-    text_align: TextAlign | str | None = None
-    background_color: str | None = None
+    @attrs.define(kw_only=True)
+    class CloseButtonStyleProperties(Model):
+        """Part of `ContentOfferStylingConfiguration.close_button` (2026 API)."""
 
+        color: str | None = None
+        opacity: float | None = None
 
-@attrs.define(kw_only=True)
-class CustomEventAttribute(Model):
-    """Part of `AppEvent.attributes` and 4 more (2026 API)."""
 
-    data_type: str | None = None
-    value: str | None = None
+def _build_ConnectedQueue() -> None:
+    global ConnectedQueue
 
+    @attrs.define(kw_only=True)
+    class ConnectedQueue(Model):
+        """Part of `Session.last_connected_queue` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class CustomEventAttributeList(Model):
-    """Part of `Session.attribute_lists` (2026 API)."""
+        id: str | None = None
+        self_uri: str | None = None
 
-    data_type: str | None = None
-    values: list[str] | None = None
 
+def _build_ConnectedUser() -> None:
+    global ConnectedUser
 
-@attrs.define(kw_only=True)
-class Detail(Model):
-    """Part of `ErrorBody.details` (2020 and 2026 APIs)."""
+    @attrs.define(kw_only=True)
+    class ConnectedUser(Model):
+        """Part of `Session.last_connected_user` (2026 API)."""
 
-    error_code: str | None = None
-    field_name: str | None = None
-    entity_id: str | None = None
-    entity_name: str | None = None
+        id: str | None = None
+        self_uri: str | None = None
 
 
-@attrs.define(kw_only=True)
-class Device(Model):
-    """Part of `AppEvent.device` and 4 more (2026 API)."""
+def _build_ContentOffer() -> None:
+    global ContentOffer
 
-    category: DeviceCategory | str | None = None
-    type: str | None = None
-    is_mobile: bool | None = None
-    screen_height: int | None = None
-    screen_width: int | None = None
-    screen_density: int | None = None
-    fingerprint: str | None = None
-    os_family: str | None = None
-    os_version: str | None = None
-    manufacturer: str | None = None
+    @attrs.define(kw_only=True)
+    class ContentOffer(Model):
+        """Part of `ActionTemplate.content_offer` (2026 API)."""
 
+        image_url: str | None = None
+        display_mode: ContentOfferDisplayMode | str | None = None
+        layout_mode: ContentOfferLayoutMode | str | None = None
+        title: str | None = None
+        headline: str | None = None
+        body: str | None = None
+        call_to_action: CallToAction | None = None
+        style: ContentOfferStylingConfiguration | None = None
+        image_alt_text: str | None = None
 
-@attrs.define(kw_only=True)
-class DomainEntityRef(Model):
-    """Part of `OpenActionFields.open_action` (2026 API)."""
 
-    id: str | None = None
-    name: str | None = None
-    self_uri: str | None = None
+def _build_ContentOfferStyleProperties() -> None:
+    global ContentOfferStyleProperties
 
+    @attrs.define(kw_only=True)
+    class ContentOfferStyleProperties(Model):
+        """Part of `ContentOfferStylingConfiguration.offer` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class EntityTypeCriteria(Model):
-    """Part of `ContextPattern.criteria` (2026 API)."""
+        padding: str | None = None
+        color: str | None = None
+        background_color: str | None = None
 
-    key: str | None = None
-    values: list[str] | None = None
-    should_ignore_case: bool | None = None
-    operator: CriteriaOperator | str | None = None
-    entity_type: EntityTypeCriteriaEntityType | str | None = None
 
+def _build_ContentOfferStylingConfiguration() -> None:
+    global ContentOfferStylingConfiguration
 
-@attrs.define(kw_only=True)
-class ErrorBody(Model):
-    """The JSON body of every API error response (2020 and 2026 APIs) (2020 and 2026 APIs)."""
+    @attrs.define(kw_only=True)
+    class ContentOfferStylingConfiguration(Model):
+        """Part of `ContentOffer.style` (2026 API)."""
 
-    message: str | None = None
-    code: str | None = None
-    status: int | None = None
-    entity_id: str | None = None
-    entity_name: str | None = None
-    message_with_params: str | None = None
-    message_params: dict[str, str] | None = None
-    context_id: str | None = None
-    details: list[Detail] | None = None
-    errors: list[ErrorBody] | None = None
-    limit: Limit | None = None
+        position: ContentPositionProperties | None = None
+        offer: ContentOfferStyleProperties | None = None
+        close_button: CloseButtonStyleProperties | None = None
+        cta_button: CtaButtonStyleProperties | None = None
+        title: TextStyleProperties | None = None
+        headline: TextStyleProperties | None = None
+        body: TextStyleProperties | None = None
 
 
-@attrs.define(kw_only=True)
-class Event(Model):
-    """Part of `EventListing.entities` (2026 API)."""
+def _build_ContentPositionProperties() -> None:
+    global ContentPositionProperties
 
-    id: str | None = None
-    correlation_id: str | None = None
-    customer_id: str | None = None
-    customer_id_type: str | None = None
-    session: EventSession | None = None
-    event_type: str | None = None
-    # Deprecated in SDK 269 (Journey Outcomes is being removed).
-    outcome_achieved_event: OutcomeAchievedEvent | None = None
-    segment_assignment_event: SegmentAssignmentEvent | None = None
-    web_action_event: WebActionEvent | None = None
-    web_event: WebEvent | None = None
-    app_event: AppEvent | None = None
-    created_date: datetime | None = None
+    @attrs.define(kw_only=True)
+    class ContentPositionProperties(Model):
+        """Part of `ContentOfferStylingConfiguration.position` (2026 API)."""
 
+        top: str | None = None
+        bottom: str | None = None
+        left: str | None = None
+        right: str | None = None
 
-@attrs.define(kw_only=True)
-class EventAction(Model):
-    """Part of `WebActionEvent.action` (2026 API)."""
 
-    id: str | None = None
-    state: EventActionState | str | None = None
-    media_type: ActionTemplateMediaType | str | None = None
-    prompt: str | None = None
-    created_date: datetime | None = None
+def _build_Context() -> None:
+    global Context
 
+    @attrs.define(kw_only=True)
+    class Context(Model):
+        """Part of `JourneySegment.context` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class EventCondition(Model):
-    """Part of `ActionMap.trigger_with_event_conditions` and 1 more (2026 API)."""
+        patterns: list[ContextPattern] | None = None
 
-    key: str | None = None
-    values: list[str] | None = None
-    operator: CriteriaOperator | str | None = None
-    stream_type: StreamType | str | None = None
-    session_type: str | None = None
-    event_name: str | None = None
 
+def _build_ContextPattern() -> None:
+    global ContextPattern
 
-@attrs.define(kw_only=True)
-class EventListing(Model):
-    """Response body of `get_journey_session_events` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class ContextPattern(Model):
+        """Part of `Context.patterns` (2026 API)."""
 
-    entities: list[Event] | None = None
-    next_uri: str | None = None
-    self_uri: str | None = None
-    previous_uri: str | None = None
+        criteria: list[EntityTypeCriteria] | None = None
 
 
-@attrs.define(kw_only=True)
-class EventSession(Model):
-    """Part of `Event.session` (2026 API)."""
+def _build_ConversationChannel() -> None:
+    global ConversationChannel
 
-    id: str | None = None
-    self_uri: str | None = None
-    type: str | None = None
+    @attrs.define(kw_only=True)
+    class ConversationChannel(Model):
+        """Part of `Session.conversation_channels` (2026 API)."""
 
+        type: ConversationChannelType | str | None = None
+        message_type: ConversationChannelMessageType | str | None = None
+        platform: str | None = None
 
-@attrs.define(kw_only=True)
-class ExternalSegment(Model):
-    """Part of `JourneySegment.external_segment` (2026 API)."""
 
-    id: str | None = None
-    name: str | None = None
-    source: ExternalSegmentSource | str | None = None
+def _build_ConversationUserDisposition() -> None:
+    global ConversationUserDisposition
 
+    @attrs.define(kw_only=True)
+    class ConversationUserDisposition(Model):
+        """Part of `Session.last_user_disposition` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class Journey(Model):
-    """Part of `JourneySegment.journey` (2026 API)."""
+        code: str | None = None
+        notes: str | None = None
+        user: AddressableEntityRef | None = None
 
-    patterns: list[JourneyPattern] | None = None
 
+def _build_Criteria() -> None:
+    global Criteria
 
-@attrs.define(kw_only=True)
-class JourneyAggregateDataContainer(Model):
-    """Part of `JourneyAggregateQueryResponse.results` and 1 more (2020 and 2026 APIs)."""
+    @attrs.define(kw_only=True)
+    class Criteria(Model):
+        """Part of `JourneyPattern.criteria` (2026 API)."""
 
-    group: dict[str, str] | None = None
-    data: list[StatisticalResponse] | None = None
+        key: str | None = None
+        values: list[str] | None = None
+        should_ignore_case: bool | None = None
+        operator: CriteriaOperator | str | None = None
 
 
-@attrs.define
-class JourneyAggregateQueryClause(Model):
-    """Part of `JourneyAggregateQueryFilter.clauses` (2020 and 2026 APIs)."""
+def _build_CtaButtonStyleProperties() -> None:
+    global CtaButtonStyleProperties
 
-    type: FilterType | str
-    predicates: list[JourneyAggregateQueryPredicate]
+    @attrs.define(kw_only=True)
+    class CtaButtonStyleProperties(Model):
+        """Part of `ContentOfferStylingConfiguration.cta_button` (2026 API)."""
 
+        color: str | None = None
+        font: str | None = None
+        font_size: str | None = None
+        text_align: TextAlign | str | None = None
+        background_color: str | None = None
 
-@attrs.define
-class JourneyAggregateQueryFilter(Model):
-    """Part of `JourneyAggregationQuery.filter` and 1 more (2020 and 2026 APIs)."""
 
-    type: FilterType | str
-    clauses: list[JourneyAggregateQueryClause] | None = attrs.field(default=None, kw_only=True)
-    predicates: list[JourneyAggregateQueryPredicate] | None = attrs.field(
-        default=None, kw_only=True
-    )
+def _build_CustomEventAttribute() -> None:
+    global CustomEventAttribute
 
+    @attrs.define(kw_only=True)
+    class CustomEventAttribute(Model):
+        """Part of `AppEvent.attributes` and 4 more (2026 API)."""
 
-@attrs.define(kw_only=True)
-class JourneyAggregateQueryPredicate(Model):
-    """Part of `JourneyAggregateQueryClause.predicates` and 1 more (2020 and 2026 APIs)."""
+        data_type: str | None = None
+        value: str | None = None
 
-    type: PredicateType | str | None = None
-    dimension: JourneyDimension | str | None = None
-    operator: PredicateOperator | str | None = None
-    value: str | None = None
-    range: NumericRange | None = None
 
+def _build_CustomEventAttributeList() -> None:
+    global CustomEventAttributeList
 
-@attrs.define(kw_only=True)
-class JourneyAggregateQueryResponse(Model):
-    """Response body of `post_analytics_journeys_aggregates_query` (2020 and 2026 APIs)."""
+    @attrs.define(kw_only=True)
+    class CustomEventAttributeList(Model):
+        """Part of `Session.attribute_lists` (2026 API)."""
 
-    results: list[JourneyAggregateDataContainer] | None = None
+        data_type: str | None = None
+        values: list[str] | None = None
 
 
-@attrs.define
-class JourneyAggregationQuery(Model):
-    """Request body of `post_analytics_journeys_aggregates_query` (2020 and 2026 APIs)."""
+def _build_Detail() -> None:
+    global Detail
 
-    interval: str
-    metrics: list[JourneyMetric | str]
-    granularity: str | None = attrs.field(default=None, kw_only=True)
-    time_zone: str | None = attrs.field(default=None, kw_only=True)
-    group_by: list[JourneyDimension | str] | None = attrs.field(default=None, kw_only=True)
-    filter: JourneyAggregateQueryFilter | None = attrs.field(default=None, kw_only=True)
-    flatten_multivalued_dimensions: bool | None = attrs.field(default=None, kw_only=True)
-    views: list[JourneyAggregationView] | None = attrs.field(default=None, kw_only=True)
-    alternate_time_dimension: AlternateTimeDimension | str | None = attrs.field(
-        default=None, kw_only=True
-    )
+    @attrs.define(kw_only=True)
+    class Detail(Model):
+        """Part of `ErrorBody.details` (2020 and 2026 APIs)."""
 
+        error_code: str | None = None
+        field_name: str | None = None
+        entity_id: str | None = None
+        entity_name: str | None = None
 
-@attrs.define
-class JourneyAggregationView(Model):
-    """Part of `JourneyAggregationQuery.views` and 1 more (2020 and 2026 APIs)."""
 
-    target: JourneyMetric | str
-    name: str
-    function: ViewFunction | str
-    range: AggregationRange | None = attrs.field(default=None, kw_only=True)
+def _build_Device() -> None:
+    global Device
 
+    @attrs.define(kw_only=True)
+    class Device(Model):
+        """Part of `AppEvent.device` and 4 more (2026 API)."""
 
-@attrs.define(kw_only=True)
-class JourneyApp(Model):
-    """Part of `AppEvent.app` and `Session.app` (2026 API)."""
+        category: DeviceCategory | str | None = None
+        type: str | None = None
+        is_mobile: bool | None = None
+        screen_height: int | None = None
+        screen_width: int | None = None
+        screen_density: int | None = None
+        fingerprint: str | None = None
+        os_family: str | None = None
+        os_version: str | None = None
+        manufacturer: str | None = None
 
-    name: str | None = None
-    namespace: str | None = None
-    version: str | None = None
-    build_number: str | None = None
 
+def _build_DomainEntityRef() -> None:
+    global DomainEntityRef
 
-@attrs.define(kw_only=True)
-class JourneyAsyncAggregateQueryResponse(Model):
-    """Response body of `get_analytics_journeys_aggregates_job_results` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class DomainEntityRef(Model):
+        """Part of `OpenActionFields.open_action` (2026 API)."""
 
-    results: list[JourneyAggregateDataContainer] | None = None
-    cursor: str | None = None
+        id: str | None = None
+        name: str | None = None
+        self_uri: str | None = None
 
 
-@attrs.define
-class JourneyAsyncAggregationQuery(Model):
-    """Request body of `post_analytics_journeys_aggregates_jobs` (2026 API)."""
+def _build_EntityTypeCriteria() -> None:
+    global EntityTypeCriteria
 
-    interval: str
-    metrics: list[JourneyMetric | str]
-    granularity: str | None = attrs.field(default=None, kw_only=True)
-    time_zone: str | None = attrs.field(default=None, kw_only=True)
-    group_by: list[JourneyDimension | str] | None = attrs.field(default=None, kw_only=True)
-    filter: JourneyAggregateQueryFilter | None = attrs.field(default=None, kw_only=True)
-    flatten_multivalued_dimensions: bool | None = attrs.field(default=None, kw_only=True)
-    views: list[JourneyAggregationView] | None = attrs.field(default=None, kw_only=True)
-    alternate_time_dimension: AlternateTimeDimension | str | None = attrs.field(
-        default=None, kw_only=True
-    )
-    page_size: int | None = attrs.field(default=None, kw_only=True)
+    @attrs.define(kw_only=True)
+    class EntityTypeCriteria(Model):
+        """Part of `ContextPattern.criteria` (2026 API)."""
 
+        key: str | None = None
+        values: list[str] | None = None
+        should_ignore_case: bool | None = None
+        operator: CriteriaOperator | str | None = None
+        entity_type: EntityTypeCriteriaEntityType | str | None = None
 
-@attrs.define(kw_only=True)
-class JourneyCampaign(Model):
-    """Part of `AppEvent.mkt_campaign` and 4 more (2026 API)."""
 
-    content: str | None = None
-    medium: str | None = None
-    name: str | None = None
-    source: str | None = None
-    term: str | None = None
-    click_id: str | None = None
-    network: str | None = None
+def _build_ErrorBody() -> None:
+    global ErrorBody
 
+    @attrs.define(kw_only=True)
+    class ErrorBody(Model):
+        """The JSON body of every API error response (2020 and 2026 APIs) (2020 and 2026 APIs)."""
 
-@attrs.define(kw_only=True)
-class JourneyCaseAssociation(Model):
-    """Part of `Session.case_associations` (2026 API)."""
+        message: str | None = None
+        code: str | None = None
+        status: int | None = None
+        entity_id: str | None = None
+        entity_name: str | None = None
+        message_with_params: str | None = None
+        message_params: dict[str, str] | None = None
+        context_id: str | None = None
+        details: list[Detail] | None = None
+        errors: list[ErrorBody] | None = None
+        limit: Limit | None = None
 
-    id: str | None = None
-    associated_case: AddressableEntityRef | None = None
-    case_reference: str | None = None
-    date_associated: datetime | None = None
-    self_uri: str | None = None
 
+def _build_Event() -> None:
+    global Event
 
-@attrs.define(kw_only=True)
-class JourneyGeolocation(Model):
-    """Part of `AppEvent.geolocation` and 4 more (2026 API)."""
+    @attrs.define(kw_only=True)
+    class Event(Model):
+        """Part of `EventListing.entities` (2026 API)."""
 
-    country: str | None = None
-    country_name: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    locality: str | None = None
-    postal_code: str | None = None
-    region: str | None = None
-    region_name: str | None = None
-    source: str | None = None
-    timezone: str | None = None
+        id: str | None = None
+        correlation_id: str | None = None
+        customer_id: str | None = None
+        customer_id_type: str | None = None
+        session: EventSession | None = None
+        event_type: str | None = None
+        # Deprecated in SDK 269 (Journey Outcomes is being removed).
+        outcome_achieved_event: OutcomeAchievedEvent | None = None
+        segment_assignment_event: SegmentAssignmentEvent | None = None
+        web_action_event: WebActionEvent | None = None
+        web_event: WebEvent | None = None
+        app_event: AppEvent | None = None
+        created_date: datetime | None = None
 
 
-@attrs.define(kw_only=True)
-class JourneyPage(Model):
-    """Part of `Session.last_page` and `WebEvent.page` (2026 API)."""
+def _build_EventAction() -> None:
+    global EventAction
 
-    url: str | None = None
-    title: str | None = None
-    domain: str | None = None
-    fragment: str | None = None
-    hostname: str | None = None
-    keywords: str | None = None
-    lang: str | None = None
-    pathname: str | None = None
-    query_string: str | None = None
-    breadcrumb: list[str] | None = None
+    @attrs.define(kw_only=True)
+    class EventAction(Model):
+        """Part of `WebActionEvent.action` (2026 API)."""
 
+        id: str | None = None
+        state: EventActionState | str | None = None
+        media_type: ActionTemplateMediaType | str | None = None
+        prompt: str | None = None
+        created_date: datetime | None = None
 
-@attrs.define(kw_only=True)
-class JourneyPattern(Model):
-    """Part of `Journey.patterns` (2026 API)."""
 
-    criteria: list[Criteria] | None = None
-    count: int | None = None
-    stream_type: StreamType | str | None = None
-    session_type: str | None = None
-    event_name: str | None = None
+def _build_EventCondition() -> None:
+    global EventCondition
 
+    @attrs.define(kw_only=True)
+    class EventCondition(Model):
+        """Part of `ActionMap.trigger_with_event_conditions` and 1 more (2026 API)."""
 
-@attrs.define(kw_only=True)
-class JourneySegment(Model):
-    """Response body of `get_journey_segment` and 2 more (2026 API)."""
+        key: str | None = None
+        values: list[str] | None = None
+        operator: CriteriaOperator | str | None = None
+        stream_type: StreamType | str | None = None
+        session_type: str | None = None
+        event_name: str | None = None
 
-    id: str | None = None
-    is_active: bool | None = None
-    display_name: str | None = None
-    version: int | None = None
-    description: str | None = None
-    color: str | None = None
-    scope: SegmentScope | str | None = None
-    should_display_to_agent: bool | None = None
-    context: Context | None = None
-    journey: Journey | None = None
-    external_segment: ExternalSegment | None = None
-    assignment_expiration_days: int | None = None
-    self_uri: str | None = None
-    created_date: datetime | None = None
-    modified_date: datetime | None = None
 
+def _build_EventListing() -> None:
+    global EventListing
 
-@attrs.define
-class JourneySegmentRequest(Model):
-    """Request body of `post_journey_segments` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class EventListing(Model):
+        """Response body of `get_journey_session_events` (2026 API)."""
 
-    display_name: str
-    is_active: bool | None = attrs.field(default=None, kw_only=True)
-    version: int | None = attrs.field(default=None, kw_only=True)
-    description: str | None = attrs.field(default=None, kw_only=True)
-    color: str | None = attrs.field(default=None, kw_only=True)
-    should_display_to_agent: bool | None = attrs.field(default=None, kw_only=True)
-    context: RequestContext | None = attrs.field(default=None, kw_only=True)
-    journey: RequestJourney | None = attrs.field(default=None, kw_only=True)
-    external_segment: RequestExternalSegment | None = attrs.field(default=None, kw_only=True)
-    assignment_expiration_days: int | None = attrs.field(default=None, kw_only=True)
+        entities: list[Event] | None = None
+        next_uri: str | None = None
+        self_uri: str | None = None
+        previous_uri: str | None = None
 
 
-@attrs.define(kw_only=True)
-class JourneyView(Model):
-    """Response body of `get_journey_view` (2026 API)."""
+def _build_EventSession() -> None:
+    global EventSession
 
-    id: str | None = None
-    name: str | None = None
-    description: str | None = None
-    version: int | None = None
-    created_by: JourneyViewUser | None = None
-    modified_by: JourneyViewUser | None = None
-    interval: str | None = None
-    duration: str | None = None
-    elements: list[JourneyViewElement] | None = None
-    charts: list[JourneyViewChart] | None = None
-    date_created: datetime | None = None
-    date_modified: datetime | None = None
-    self_uri: str | None = None
+    @attrs.define(kw_only=True)
+    class EventSession(Model):
+        """Part of `Event.session` (2026 API)."""
 
+        id: str | None = None
+        self_uri: str | None = None
+        type: str | None = None
 
-@attrs.define(kw_only=True)
-class JourneyViewChart(Model):
-    """Part of `JourneyView.charts` (2026 API)."""
 
-    id: str | None = None
-    name: str | None = None
-    version: int | None = None
-    rank: int | None = None
-    group_by_time: JourneyViewChartGroupByTime | str | None = None
-    group_by_attributes: list[JourneyViewChartGroupByAttribute] | None = None
-    metrics: list[JourneyViewChartMetric] | None = None
-    display_attributes: JourneyViewChartDisplayAttributes | None = None
-    group_by_max: int | None = None
-    self_uri: str | None = None
+def _build_ExternalSegment() -> None:
+    global ExternalSegment
 
+    @attrs.define(kw_only=True)
+    class ExternalSegment(Model):
+        """Part of `JourneySegment.external_segment` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class JourneyViewChartDisplayAttributes(Model):
-    """Part of `JourneyViewChart.display_attributes` (2026 API)."""
+        id: str | None = None
+        name: str | None = None
+        source: ExternalSegmentSource | str | None = None
 
-    type: JourneyViewChartDisplayAttributesType | str | None = None
-    group_by_title: str | None = None
-    metrics_title: str | None = None
-    secondary_metrics_title: str | None = None
-    show_legend: bool | None = None
 
+def _build_Journey() -> None:
+    global Journey
 
-@attrs.define(kw_only=True)
-class JourneyViewChartGroupByAttribute(Model):
-    """Part of `JourneyViewChart.group_by_attributes` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class Journey(Model):
+        """Part of `JourneySegment.journey` (2026 API)."""
 
-    element_id: str | None = None
-    attribute: str | None = None
+        patterns: list[JourneyPattern] | None = None
 
 
-@attrs.define(kw_only=True)
-class JourneyViewChartMetric(Model):
-    """Part of `JourneyViewChart.metrics` (2026 API)."""
+def _build_JourneyAggregateDataContainer() -> None:
+    global JourneyAggregateDataContainer
 
-    id: str | None = None
-    element_id: str | None = None
-    aggregate: JourneyViewChartMetricAggregate | str | None = None
-    display_label: str | None = None
-    attribute: str | None = None
+    @attrs.define(kw_only=True)
+    class JourneyAggregateDataContainer(Model):
+        """Part of `JourneyAggregateQueryResponse.results` and 1 more (2020 and 2026 APIs)."""
 
+        group: dict[str, str] | None = None
+        data: list[StatisticalResponse] | None = None
 
-@attrs.define(kw_only=True)
-class JourneyViewElement(Model):
-    """Part of `JourneyView.elements` (2026 API)."""
 
-    id: str | None = None
-    name: str | None = None
-    attributes: JourneyViewElementAttributes | None = None
-    display_attributes: JourneyViewElementDisplayAttributes | None = None
-    filter: JourneyViewElementFilter | None = None
-    followed_by: list[JourneyViewLink] | None = None
+def _build_JourneyAggregateQueryClause() -> None:
+    global JourneyAggregateQueryClause
 
+    @attrs.define
+    class JourneyAggregateQueryClause(Model):
+        """Part of `JourneyAggregateQueryFilter.clauses` (2020 and 2026 APIs)."""
 
-@attrs.define(kw_only=True)
-class JourneyViewElementAttributes(Model):
-    """Part of `JourneyViewElement.attributes` (2026 API)."""
+        type: FilterType | str
+        predicates: list[JourneyAggregateQueryPredicate]
 
-    type: JourneyViewElementAttributesType | str | None = None
-    id: str | None = None
-    source: str | None = None
 
+def _build_JourneyAggregateQueryFilter() -> None:
+    global JourneyAggregateQueryFilter
 
-@attrs.define(kw_only=True)
-class JourneyViewElementDisplayAttributes(Model):
-    """Part of `JourneyViewElement.display_attributes` (2026 API)."""
+    @attrs.define
+    class JourneyAggregateQueryFilter(Model):
+        """Part of `JourneyAggregationQuery.filter` and 1 more (2020 and 2026 APIs)."""
 
-    x: int | None = None
-    y: int | None = None
-    col: int | None = None
+        type: FilterType | str
+        clauses: list[JourneyAggregateQueryClause] | None = attrs.field(default=None, kw_only=True)
+        predicates: list[JourneyAggregateQueryPredicate] | None = attrs.field(
+            default=None, kw_only=True
+        )
 
 
-@attrs.define(kw_only=True)
-class JourneyViewElementFilter(Model):
-    """Part of `JourneyViewElement.filter` (2026 API)."""
+def _build_JourneyAggregateQueryPredicate() -> None:
+    global JourneyAggregateQueryPredicate
 
-    type: JourneyViewElementFilterType | str | None = None
-    predicates: list[JourneyViewElementFilterPredicate] | None = None
-    number_predicates: list[JourneyViewElementFilterNumberPredicate] | None = None
+    @attrs.define(kw_only=True)
+    class JourneyAggregateQueryPredicate(Model):
+        """Part of `JourneyAggregateQueryClause.predicates` and 1 more (2020 and 2026 APIs)."""
 
+        type: PredicateType | str | None = None
+        dimension: JourneyDimension | str | None = None
+        operator: PredicateOperator | str | None = None
+        value: str | None = None
+        range: NumericRange | None = None
 
-@attrs.define(kw_only=True)
-class JourneyViewElementFilterNumberPredicate(Model):
-    """Part of `JourneyViewElementFilter.number_predicates` (2026 API)."""
 
-    dimension: str | None = None
-    operator: JourneyViewFilterOperator | str | None = None
-    no_value: bool | None = None
-    range: JourneyViewElementFilterRange | None = None
+def _build_JourneyAggregateQueryResponse() -> None:
+    global JourneyAggregateQueryResponse
 
+    @attrs.define(kw_only=True)
+    class JourneyAggregateQueryResponse(Model):
+        """Response body of `post_analytics_journeys_aggregates_query` (2020 and 2026 APIs)."""
 
-@attrs.define(kw_only=True)
-class JourneyViewElementFilterPredicate(Model):
-    """Part of `JourneyViewElementFilter.predicates` (2026 API)."""
+        results: list[JourneyAggregateDataContainer] | None = None
 
-    dimension: str | None = None
-    values: list[str] | None = None
-    operator: JourneyViewFilterOperator | str | None = None
-    no_value: bool | None = None
 
+def _build_JourneyAggregationQuery() -> None:
+    global JourneyAggregationQuery
 
-@attrs.define(kw_only=True)
-class JourneyViewElementFilterRange(Model):
-    """Part of `JourneyViewElementFilterNumberPredicate.range` (2026 API)."""
+    @attrs.define
+    class JourneyAggregationQuery(Model):
+        """Request body of `post_analytics_journeys_aggregates_query` (2020 and 2026 APIs)."""
 
-    lt: JourneyViewElementFilterRangeData | None = None
-    lte: JourneyViewElementFilterRangeData | None = None
-    gt: JourneyViewElementFilterRangeData | None = None
-    gte: JourneyViewElementFilterRangeData | None = None
-    eq: JourneyViewElementFilterRangeData | None = None
-    neq: JourneyViewElementFilterRangeData | None = None
+        interval: str
+        metrics: list[JourneyMetric | str]
+        granularity: str | None = attrs.field(default=None, kw_only=True)
+        time_zone: str | None = attrs.field(default=None, kw_only=True)
+        group_by: list[JourneyDimension | str] | None = attrs.field(default=None, kw_only=True)
+        filter: JourneyAggregateQueryFilter | None = attrs.field(default=None, kw_only=True)
+        flatten_multivalued_dimensions: bool | None = attrs.field(default=None, kw_only=True)
+        views: list[JourneyAggregationView] | None = attrs.field(default=None, kw_only=True)
+        alternate_time_dimension: AlternateTimeDimension | str | None = attrs.field(
+            default=None, kw_only=True
+        )
 
 
-@attrs.define(kw_only=True)
-class JourneyViewElementFilterRangeData(Model):
-    """Part of `JourneyViewElementFilterRange.eq` and 5 more (2026 API)."""
+def _build_JourneyAggregationView() -> None:
+    global JourneyAggregationView
 
-    duration: str | None = None
-    number: float | None = None
+    @attrs.define
+    class JourneyAggregationView(Model):
+        """Part of `JourneyAggregationQuery.views` and 1 more (2020 and 2026 APIs)."""
 
+        target: JourneyMetric | str
+        name: str
+        function: ViewFunction | str
+        range: AggregationRange | None = attrs.field(default=None, kw_only=True)
 
-@attrs.define(kw_only=True)
-class JourneyViewLink(Model):
-    """Part of `JourneyViewElement.followed_by` (2026 API)."""
 
-    id: str | None = None
-    constraint_within: JourneyViewLinkTimeConstraint | None = None
-    constraint_after: JourneyViewLinkTimeConstraint | None = None
-    event_count_type: JourneyViewLinkEventCountType | str | None = None
-    join_attributes: list[str] | None = None
+def _build_JourneyApp() -> None:
+    global JourneyApp
 
+    @attrs.define(kw_only=True)
+    class JourneyApp(Model):
+        """Part of `AppEvent.app` and `Session.app` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class JourneyViewLinkTimeConstraint(Model):
-    """Part of `JourneyViewLink.constraint_after` and 1 more (2026 API)."""
+        name: str | None = None
+        namespace: str | None = None
+        version: str | None = None
+        build_number: str | None = None
 
-    unit: JourneyViewLinkTimeConstraintUnit | str | None = None
-    value: int | None = None
 
+def _build_JourneyAsyncAggregateQueryResponse() -> None:
+    global JourneyAsyncAggregateQueryResponse
 
-@attrs.define(kw_only=True)
-class JourneyViewListing(Model):
-    """Response body of `get_journey_views` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class JourneyAsyncAggregateQueryResponse(Model):
+        """Response body of `get_analytics_journeys_aggregates_job_results` (2026 API)."""
 
-    entities: list[JourneyView] | None = None
-    page_size: int | None = None
-    page_number: int | None = None
-    total: int | None = None
-    last_uri: str | None = None
-    first_uri: str | None = None
-    self_uri: str | None = None
-    next_uri: str | None = None
-    previous_uri: str | None = None
-    page_count: int | None = None
+        results: list[JourneyAggregateDataContainer] | None = None
+        cursor: str | None = None
 
 
-@attrs.define(kw_only=True)
-class JourneyViewUser(Model):
-    """Part of `JourneyView.created_by` and `JourneyView.modified_by` (2026 API)."""
+def _build_JourneyAsyncAggregationQuery() -> None:
+    global JourneyAsyncAggregationQuery
 
-    id: str | None = None
-    email_address: str | None = None
-    self_uri: str | None = None
+    @attrs.define
+    class JourneyAsyncAggregationQuery(Model):
+        """Request body of `post_analytics_journeys_aggregates_jobs` (2026 API)."""
 
+        interval: str
+        metrics: list[JourneyMetric | str]
+        granularity: str | None = attrs.field(default=None, kw_only=True)
+        time_zone: str | None = attrs.field(default=None, kw_only=True)
+        group_by: list[JourneyDimension | str] | None = attrs.field(default=None, kw_only=True)
+        filter: JourneyAggregateQueryFilter | None = attrs.field(default=None, kw_only=True)
+        flatten_multivalued_dimensions: bool | None = attrs.field(default=None, kw_only=True)
+        views: list[JourneyAggregationView] | None = attrs.field(default=None, kw_only=True)
+        alternate_time_dimension: AlternateTimeDimension | str | None = attrs.field(
+            default=None, kw_only=True
+        )
+        page_size: int | None = attrs.field(default=None, kw_only=True)
 
-@attrs.define
-class KeyValue(Model):
-    """Part of `ActionTarget.user_data` (2020 and 2026 APIs)."""
 
-    key: str | None = None
-    value: str | None = None
+def _build_JourneyCampaign() -> None:
+    global JourneyCampaign
 
+    @attrs.define(kw_only=True)
+    class JourneyCampaign(Model):
+        """Part of `AppEvent.mkt_campaign` and 4 more (2026 API)."""
 
-@attrs.define(kw_only=True)
-class Limit(Model):
-    """Part of `ErrorBody.limit` (2026 API)."""
+        content: str | None = None
+        medium: str | None = None
+        name: str | None = None
+        source: str | None = None
+        term: str | None = None
+        click_id: str | None = None
+        network: str | None = None
 
-    key: str | None = None
-    namespace: LimitNamespace | str | None = None
-    value: int | None = None
 
+def _build_JourneyCaseAssociation() -> None:
+    global JourneyCaseAssociation
 
-@attrs.define(kw_only=True)
-class NetworkConnectivity(Model):
-    """Part of `AppEvent.network_connectivity` and `Session.network_connectivity` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class JourneyCaseAssociation(Model):
+        """Part of `Session.case_associations` (2026 API)."""
 
-    carrier: str | None = None
-    bluetooth_enabled: bool | None = None
-    cellular_enabled: bool | None = None
-    wifi_enabled: bool | None = None
+        id: str | None = None
+        associated_case: AddressableEntityRef | None = None
+        case_reference: str | None = None
+        date_associated: datetime | None = None
+        self_uri: str | None = None
 
 
-@attrs.define(kw_only=True)
-class NumericRange(Model):
-    """Part of `JourneyAggregateQueryPredicate.range` (2020 and 2026 APIs)."""
+def _build_JourneyGeolocation() -> None:
+    global JourneyGeolocation
 
-    gt: float | None = None
-    gte: float | None = None
-    lt: float | None = None
-    lte: float | None = None
+    @attrs.define(kw_only=True)
+    class JourneyGeolocation(Model):
+        """Part of `AppEvent.geolocation` and 4 more (2026 API)."""
 
+        country: str | None = None
+        country_name: str | None = None
+        latitude: float | None = None
+        longitude: float | None = None
+        locality: str | None = None
+        postal_code: str | None = None
+        region: str | None = None
+        region_name: str | None = None
+        source: str | None = None
+        timezone: str | None = None
 
-@attrs.define(kw_only=True)
-class OpenActionFields(Model):
-    """Part of `ActionMapAction.open_action_fields` and 1 more (2026 API)."""
 
-    open_action: DomainEntityRef | None = None
-    configuration_fields: dict[str, object] | None = None
+def _build_JourneyPage() -> None:
+    global JourneyPage
 
+    @attrs.define(kw_only=True)
+    class JourneyPage(Model):
+        """Part of `Session.last_page` and `WebEvent.page` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class OutcomeAchievedEvent(Model):
-    """Part of `Event.outcome_achieved_event` (2026 API)."""
+        url: str | None = None
+        title: str | None = None
+        domain: str | None = None
+        fragment: str | None = None
+        hostname: str | None = None
+        keywords: str | None = None
+        lang: str | None = None
+        pathname: str | None = None
+        query_string: str | None = None
+        breadcrumb: list[str] | None = None
 
-    outcome: OutcomeAchievedEventOutcome | None = None
-    user_agent_string: str | None = None
-    browser: Browser | None = None
-    device: Device | None = None
-    geolocation: JourneyGeolocation | None = None
-    ip_address: str | None = None
-    ip_organization: str | None = None
-    mkt_campaign: JourneyCampaign | None = None
-    visit_referrer: Referrer | None = None
-    visit_created_date: datetime | None = None
 
+def _build_JourneyPattern() -> None:
+    global JourneyPattern
 
-@attrs.define(kw_only=True)
-class OutcomeAchievedEventOutcome(Model):
-    """Part of `OutcomeAchievedEvent.outcome` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class JourneyPattern(Model):
+        """Part of `Journey.patterns` (2026 API)."""
 
-    id: str | None = None
-    self_uri: str | None = None
-    display_name: str | None = None
-    version: int | None = None
+        criteria: list[Criteria] | None = None
+        count: int | None = None
+        stream_type: StreamType | str | None = None
+        session_type: str | None = None
+        event_name: str | None = None
 
 
-@attrs.define(kw_only=True)
-class OutcomeAchievement(Model):
-    """Part of `Session.outcome_achievements` (2026 API)."""
+def _build_JourneySegment() -> None:
+    global JourneySegment
 
-    outcome: AchievedOutcome | None = None
-    achieved_date: datetime | None = None
+    @attrs.define(kw_only=True)
+    class JourneySegment(Model):
+        """Response body of `get_journey_segment` and 2 more (2026 API)."""
 
+        id: str | None = None
+        is_active: bool | None = None
+        display_name: str | None = None
+        version: int | None = None
+        description: str | None = None
+        color: str | None = None
+        scope: SegmentScope | str | None = None
+        should_display_to_agent: bool | None = None
+        context: Context | None = None
+        journey: Journey | None = None
+        external_segment: ExternalSegment | None = None
+        assignment_expiration_days: int | None = None
+        self_uri: str | None = None
+        created_date: datetime | None = None
+        modified_date: datetime | None = None
 
-@attrs.define(kw_only=True)
-class OutcomePercentileCondition(Model):
-    """Part of `ActionMap.trigger_with_outcome_percentile_conditions` and 1 more (2026 API)."""
 
-    outcome_id: str | None = None
-    maximum_percentile: float | None = None
-    fallback_percentile: float | None = None
+def _build_JourneySegmentRequest() -> None:
+    global JourneySegmentRequest
 
+    @attrs.define
+    class JourneySegmentRequest(Model):
+        """Request body of `post_journey_segments` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class OutcomeProbabilityCondition(Model):
-    """Part of `ActionMap.trigger_with_outcome_probability_conditions` and 1 more (2026 API)."""
+        display_name: str
+        is_active: bool | None = attrs.field(default=None, kw_only=True)
+        version: int | None = attrs.field(default=None, kw_only=True)
+        description: str | None = attrs.field(default=None, kw_only=True)
+        color: str | None = attrs.field(default=None, kw_only=True)
+        should_display_to_agent: bool | None = attrs.field(default=None, kw_only=True)
+        context: RequestContext | None = attrs.field(default=None, kw_only=True)
+        journey: RequestJourney | None = attrs.field(default=None, kw_only=True)
+        external_segment: RequestExternalSegment | None = attrs.field(default=None, kw_only=True)
+        assignment_expiration_days: int | None = attrs.field(default=None, kw_only=True)
 
-    outcome_id: str | None = None
-    maximum_probability: float | None = None
-    probability: float | None = None
 
+def _build_JourneyView() -> None:
+    global JourneyView
 
-@attrs.define(kw_only=True)
-class OutcomeQuantileCondition(Model):
-    """Part of `ActionMap.trigger_with_outcome_quantile_conditions` and 1 more (2026 API)."""
+    @attrs.define(kw_only=True)
+    class JourneyView(Model):
+        """Response body of `get_journey_view` (2026 API)."""
 
-    outcome_id: str | None = None
-    max_quantile_threshold: float | None = None
-    fallback_quantile_threshold: float | None = None
+        id: str | None = None
+        name: str | None = None
+        description: str | None = None
+        version: int | None = None
+        created_by: JourneyViewUser | None = None
+        modified_by: JourneyViewUser | None = None
+        interval: str | None = None
+        duration: str | None = None
+        elements: list[JourneyViewElement] | None = None
+        charts: list[JourneyViewChart] | None = None
+        date_created: datetime | None = None
+        date_modified: datetime | None = None
+        self_uri: str | None = None
 
 
-@attrs.define
-class PatchAction(Model):
-    """Part of `PatchActionMap.action` (2026 API)."""
+def _build_JourneyViewChart() -> None:
+    global JourneyViewChart
 
-    media_type: ActionTemplateMediaType | str
-    action_template: ActionMapActionTemplate | None = attrs.field(default=None, kw_only=True)
-    architect_flow_fields: ArchitectFlowFields | None = attrs.field(default=None, kw_only=True)
-    web_messaging_offer_fields: PatchWebMessagingOfferFields | None = attrs.field(
-        default=None, kw_only=True
-    )
-    open_action_fields: OpenActionFields | None = attrs.field(default=None, kw_only=True)
+    @attrs.define(kw_only=True)
+    class JourneyViewChart(Model):
+        """Part of `JourneyView.charts` (2026 API)."""
 
+        id: str | None = None
+        name: str | None = None
+        version: int | None = None
+        rank: int | None = None
+        group_by_time: JourneyViewChartGroupByTime | str | None = None
+        group_by_attributes: list[JourneyViewChartGroupByAttribute] | None = None
+        metrics: list[JourneyViewChartMetric] | None = None
+        display_attributes: JourneyViewChartDisplayAttributes | None = None
+        group_by_max: int | None = None
+        self_uri: str | None = None
 
-@attrs.define
-class PatchActionMap(Model):
-    """Request body of `patch_journey_actionmap` (2026 API)."""
 
-    # The SDK requires display_name, trigger_with_segments and page_url_conditions even on a
-    # PATCH; whether the server does is not determined (REFERENCE-2026 §9): they are required
-    # here, the conservative choice.
-    display_name: str
-    trigger_with_segments: list[str]
-    page_url_conditions: list[UrlCondition]
-    id: str | None = attrs.field(default=None, kw_only=True)
-    version: int | None = attrs.field(default=None, kw_only=True)
-    is_active: bool | None = attrs.field(default=None, kw_only=True)
-    trigger_with_event_conditions: list[EventCondition] | None = attrs.field(
-        default=None, kw_only=True
-    )
-    # Deprecated in SDK 269.
-    trigger_with_outcome_probability_conditions: list[OutcomeProbabilityCondition] | None = (
-        attrs.field(default=None, kw_only=True)
-    )
-    # Deprecated in SDK 269.
-    trigger_with_outcome_percentile_conditions: list[OutcomePercentileCondition] | None = (
-        attrs.field(default=None, kw_only=True)
-    )
-    # Deprecated in SDK 269 (Journey Outcomes is being removed).
-    trigger_with_outcome_quantile_conditions: list[OutcomeQuantileCondition] | None = attrs.field(
-        default=None, kw_only=True
-    )
-    activation: Activation | None = attrs.field(default=None, kw_only=True)
-    weight: int | None = attrs.field(default=None, kw_only=True)
-    action: PatchAction | None = attrs.field(default=None, kw_only=True)
-    action_map_schedule_groups: PatchActionMapScheduleGroups | None = attrs.field(
-        default=None, kw_only=True
-    )
-    ignore_frequency_cap: bool | None = attrs.field(default=None, kw_only=True)
-    self_uri: str | None = attrs.field(default=None, kw_only=True)
-    created_date: datetime | None = attrs.field(default=None, kw_only=True)
-    modified_date: datetime | None = attrs.field(default=None, kw_only=True)
-    start_date: datetime | None = attrs.field(default=None, kw_only=True)
-    end_date: datetime | None = attrs.field(default=None, kw_only=True)
+def _build_JourneyViewChartDisplayAttributes() -> None:
+    global JourneyViewChartDisplayAttributes
 
+    @attrs.define(kw_only=True)
+    class JourneyViewChartDisplayAttributes(Model):
+        """Part of `JourneyViewChart.display_attributes` (2026 API)."""
 
-@attrs.define
-class PatchActionMapScheduleGroups(Model):
-    """Part of `PatchActionMap.action_map_schedule_groups` (2026 API)."""
+        type: JourneyViewChartDisplayAttributesType | str | None = None
+        group_by_title: str | None = None
+        metrics_title: str | None = None
+        secondary_metrics_title: str | None = None
+        show_legend: bool | None = None
 
-    action_map_schedule_group: ActionMapScheduleGroup
-    emergency_action_map_schedule_group: ActionMapScheduleGroup | None = attrs.field(
-        default=None, kw_only=True
-    )
 
+def _build_JourneyViewChartGroupByAttribute() -> None:
+    global JourneyViewChartGroupByAttribute
 
-@attrs.define(kw_only=True)
-class PatchActionTarget(Model):
-    """Request body of `patch_journey_actiontarget` (2020 API)."""
+    @attrs.define(kw_only=True)
+    class JourneyViewChartGroupByAttribute(Model):
+        """Part of `JourneyViewChart.group_by_attributes` (2026 API)."""
 
-    id: str | None = None
-    name: str | None = None
-    service_level: ServiceLevel | None = None
-    self_uri: str | None = None
-    # added after the 2020 spec: integer int32, added Python SDK 104.0.0 (2020-12-02)
-    short_abandon_threshold: int | None = None
+        element_id: str | None = None
+        attribute: str | None = None
 
 
-@attrs.define
-class PatchActionTemplate(Model):
-    """Request body of `patch_journey_actiontemplate` (2026 API)."""
+def _build_JourneyViewChartMetric() -> None:
+    global JourneyViewChartMetric
 
-    # The SDK requires name even on a PATCH; whether the server does is not determined
-    # (REFERENCE-2026 §9): it is required here, the conservative choice.
-    name: str
-    description: str | None = attrs.field(default=None, kw_only=True)
-    version: int | None = attrs.field(default=None, kw_only=True)
-    media_type: ActionTemplateMediaType | str | None = attrs.field(default=None, kw_only=True)
-    state: ActionTemplateState | str | None = attrs.field(default=None, kw_only=True)
-    content_offer: PatchContentOffer | None = attrs.field(default=None, kw_only=True)
+    @attrs.define(kw_only=True)
+    class JourneyViewChartMetric(Model):
+        """Part of `JourneyViewChart.metrics` (2026 API)."""
 
+        id: str | None = None
+        element_id: str | None = None
+        aggregate: JourneyViewChartMetricAggregate | str | None = None
+        display_label: str | None = None
+        attribute: str | None = None
 
-@attrs.define(kw_only=True)
-class PatchCallToAction(Model):
-    """Part of `PatchContentOffer.call_to_action` (2026 API)."""
 
-    text: str | None = None
-    url: str | None = None
-    target: CallToActionTarget | str | None = None
+def _build_JourneyViewElement() -> None:
+    global JourneyViewElement
 
+    @attrs.define(kw_only=True)
+    class JourneyViewElement(Model):
+        """Part of `JourneyView.elements` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class PatchCloseButtonStyleProperties(Model):
-    """Part of `PatchContentOfferStylingConfiguration.close_button` (2026 API)."""
+        id: str | None = None
+        name: str | None = None
+        attributes: JourneyViewElementAttributes | None = None
+        display_attributes: JourneyViewElementDisplayAttributes | None = None
+        filter: JourneyViewElementFilter | None = None
+        followed_by: list[JourneyViewLink] | None = None
 
-    color: str | None = None
-    opacity: float | None = None
 
+def _build_JourneyViewElementAttributes() -> None:
+    global JourneyViewElementAttributes
 
-@attrs.define(kw_only=True)
-class PatchContentOffer(Model):
-    """Part of `PatchActionTemplate.content_offer` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class JourneyViewElementAttributes(Model):
+        """Part of `JourneyViewElement.attributes` (2026 API)."""
 
-    image_url: str | None = None
-    display_mode: ContentOfferDisplayMode | str | None = None
-    layout_mode: ContentOfferLayoutMode | str | None = None
-    title: str | None = None
-    headline: str | None = None
-    body: str | None = None
-    call_to_action: PatchCallToAction | None = None
-    style: PatchContentOfferStylingConfiguration | None = None
-    image_alt_text: str | None = None
+        type: JourneyViewElementAttributesType | str | None = None
+        id: str | None = None
+        source: str | None = None
 
 
-@attrs.define(kw_only=True)
-class PatchContentOfferStyleProperties(Model):
-    """Part of `PatchContentOfferStylingConfiguration.offer` (2026 API)."""
+def _build_JourneyViewElementDisplayAttributes() -> None:
+    global JourneyViewElementDisplayAttributes
 
-    padding: str | None = None
-    color: str | None = None
-    background_color: str | None = None
+    @attrs.define(kw_only=True)
+    class JourneyViewElementDisplayAttributes(Model):
+        """Part of `JourneyViewElement.display_attributes` (2026 API)."""
 
+        x: int | None = None
+        y: int | None = None
+        col: int | None = None
 
-@attrs.define(kw_only=True)
-class PatchContentOfferStylingConfiguration(Model):
-    """Part of `PatchContentOffer.style` (2026 API)."""
 
-    position: PatchContentPositionProperties | None = None
-    offer: PatchContentOfferStyleProperties | None = None
-    close_button: PatchCloseButtonStyleProperties | None = None
-    cta_button: PatchCtaButtonStyleProperties | None = None
-    title: PatchTextStyleProperties | None = None
-    headline: PatchTextStyleProperties | None = None
-    body: PatchTextStyleProperties | None = None
+def _build_JourneyViewElementFilter() -> None:
+    global JourneyViewElementFilter
 
+    @attrs.define(kw_only=True)
+    class JourneyViewElementFilter(Model):
+        """Part of `JourneyViewElement.filter` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class PatchContentPositionProperties(Model):
-    """Part of `PatchContentOfferStylingConfiguration.position` (2026 API)."""
+        type: JourneyViewElementFilterType | str | None = None
+        predicates: list[JourneyViewElementFilterPredicate] | None = None
+        number_predicates: list[JourneyViewElementFilterNumberPredicate] | None = None
 
-    top: str | None = None
-    bottom: str | None = None
-    left: str | None = None
-    right: str | None = None
 
+def _build_JourneyViewElementFilterNumberPredicate() -> None:
+    global JourneyViewElementFilterNumberPredicate
 
-@attrs.define(kw_only=True)
-class PatchContext(Model):
-    """Part of `PatchSegment.context` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class JourneyViewElementFilterNumberPredicate(Model):
+        """Part of `JourneyViewElementFilter.number_predicates` (2026 API)."""
 
-    patterns: list[PatchContextPattern] | None = None
+        dimension: str | None = None
+        operator: JourneyViewFilterOperator | str | None = None
+        no_value: bool | None = None
+        range: JourneyViewElementFilterRange | None = None
 
 
-@attrs.define(kw_only=True)
-class PatchContextPattern(Model):
-    """Part of `PatchContext.patterns` (2026 API)."""
+def _build_JourneyViewElementFilterPredicate() -> None:
+    global JourneyViewElementFilterPredicate
 
-    criteria: list[PatchEntityTypeCriteria] | None = None
+    @attrs.define(kw_only=True)
+    class JourneyViewElementFilterPredicate(Model):
+        """Part of `JourneyViewElementFilter.predicates` (2026 API)."""
 
+        dimension: str | None = None
+        values: list[str] | None = None
+        operator: JourneyViewFilterOperator | str | None = None
+        no_value: bool | None = None
 
-@attrs.define(kw_only=True)
-class PatchCriteria(Model):
-    """Part of `PatchJourneyPattern.criteria` (2026 API)."""
 
-    key: str | None = None
-    values: list[str] | None = None
-    should_ignore_case: bool | None = None
-    operator: CriteriaOperator | str | None = None
+def _build_JourneyViewElementFilterRange() -> None:
+    global JourneyViewElementFilterRange
 
+    @attrs.define(kw_only=True)
+    class JourneyViewElementFilterRange(Model):
+        """Part of `JourneyViewElementFilterNumberPredicate.range` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class PatchCtaButtonStyleProperties(Model):
-    """Part of `PatchContentOfferStylingConfiguration.cta_button` (2026 API)."""
+        lt: JourneyViewElementFilterRangeData | None = None
+        lte: JourneyViewElementFilterRangeData | None = None
+        gt: JourneyViewElementFilterRangeData | None = None
+        gte: JourneyViewElementFilterRangeData | None = None
+        eq: JourneyViewElementFilterRangeData | None = None
+        neq: JourneyViewElementFilterRangeData | None = None
 
-    color: str | None = None
-    font: str | None = None
-    font_size: str | None = None
-    text_align: TextAlign | str | None = None
-    background_color: str | None = None
 
+def _build_JourneyViewElementFilterRangeData() -> None:
+    global JourneyViewElementFilterRangeData
 
-@attrs.define(kw_only=True)
-class PatchEntityTypeCriteria(Model):
-    """Part of `PatchContextPattern.criteria` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class JourneyViewElementFilterRangeData(Model):
+        """Part of `JourneyViewElementFilterRange.eq` and 5 more (2026 API)."""
 
-    key: str | None = None
-    values: list[str] | None = None
-    should_ignore_case: bool | None = None
-    operator: CriteriaOperator | str | None = None
-    entity_type: EntityTypeCriteriaEntityType | str | None = None
+        duration: str | None = None
+        number: float | None = None
 
 
-@attrs.define(kw_only=True)
-class PatchExternalSegment(Model):
-    """Part of `PatchSegment.external_segment` (2026 API)."""
+def _build_JourneyViewLink() -> None:
+    global JourneyViewLink
 
-    name: str | None = None
+    @attrs.define(kw_only=True)
+    class JourneyViewLink(Model):
+        """Part of `JourneyViewElement.followed_by` (2026 API)."""
 
+        id: str | None = None
+        constraint_within: JourneyViewLinkTimeConstraint | None = None
+        constraint_after: JourneyViewLinkTimeConstraint | None = None
+        event_count_type: JourneyViewLinkEventCountType | str | None = None
+        join_attributes: list[str] | None = None
 
-@attrs.define(kw_only=True)
-class PatchJourney(Model):
-    """Part of `PatchSegment.journey` (2026 API)."""
 
-    patterns: list[PatchJourneyPattern] | None = None
+def _build_JourneyViewLinkTimeConstraint() -> None:
+    global JourneyViewLinkTimeConstraint
 
+    @attrs.define(kw_only=True)
+    class JourneyViewLinkTimeConstraint(Model):
+        """Part of `JourneyViewLink.constraint_after` and 1 more (2026 API)."""
 
-@attrs.define(kw_only=True)
-class PatchJourneyPattern(Model):
-    """Part of `PatchJourney.patterns` (2026 API)."""
+        unit: JourneyViewLinkTimeConstraintUnit | str | None = None
+        value: int | None = None
 
-    criteria: list[PatchCriteria] | None = None
-    count: int | None = None
-    stream_type: StreamType | str | None = None
-    session_type: str | None = None
-    event_name: str | None = None
 
+def _build_JourneyViewListing() -> None:
+    global JourneyViewListing
 
-@attrs.define(kw_only=True)
-class PatchSegment(Model):
-    """Request body of `patch_journey_segment` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class JourneyViewListing(Model):
+        """Response body of `get_journey_views` (2026 API)."""
 
-    is_active: bool | None = None
-    display_name: str | None = None
-    version: int | None = None
-    description: str | None = None
-    color: str | None = None
-    should_display_to_agent: bool | None = None
-    context: PatchContext | None = None
-    journey: PatchJourney | None = None
-    external_segment: PatchExternalSegment | None = None
-    assignment_expiration_days: int | None = None
+        entities: list[JourneyView] | None = None
+        page_size: int | None = None
+        page_number: int | None = None
+        total: int | None = None
+        last_uri: str | None = None
+        first_uri: str | None = None
+        self_uri: str | None = None
+        next_uri: str | None = None
+        previous_uri: str | None = None
+        page_count: int | None = None
 
 
-@attrs.define(kw_only=True)
-class PatchTextStyleProperties(Model):
-    """Part of `PatchContentOfferStylingConfiguration.body` and 2 more (2026 API)."""
+def _build_JourneyViewUser() -> None:
+    global JourneyViewUser
 
-    color: str | None = None
-    font: str | None = None
-    font_size: str | None = None
-    text_align: TextAlign | str | None = None
+    @attrs.define(kw_only=True)
+    class JourneyViewUser(Model):
+        """Part of `JourneyView.created_by` and `JourneyView.modified_by` (2026 API)."""
 
+        id: str | None = None
+        email_address: str | None = None
+        self_uri: str | None = None
 
-@attrs.define(kw_only=True)
-class PatchWebMessagingOfferFields(Model):
-    """Part of `PatchAction.web_messaging_offer_fields` (2026 API)."""
 
-    offer_text: str | None = None
-    architect_flow: AddressableEntityRef | None = None
+def _build_KeyValue() -> None:
+    global KeyValue
 
+    @attrs.define
+    class KeyValue(Model):
+        """Part of `ActionTarget.user_data` (2020 and 2026 APIs)."""
 
-@attrs.define(kw_only=True)
-class Referrer(Model):
-    """Part of `OutcomeAchievedEvent.visit_referrer` and 3 more (2026 API)."""
+        key: str | None = None
+        value: str | None = None
 
-    url: str | None = None
-    domain: str | None = None
-    hostname: str | None = None
-    keywords: str | None = None
-    pathname: str | None = None
-    query_string: str | None = None
-    fragment: str | None = None
-    name: str | None = None
-    medium: ReferrerMedium | str | None = None
 
+def _build_Limit() -> None:
+    global Limit
 
-@attrs.define(kw_only=True)
-class RequestContext(Model):
-    """Part of `JourneySegmentRequest.context` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class Limit(Model):
+        """Part of `ErrorBody.limit` (2026 API)."""
 
-    patterns: list[RequestContextPattern] | None = None
+        key: str | None = None
+        namespace: LimitNamespace | str | None = None
+        value: int | None = None
 
 
-@attrs.define
-class RequestContextPattern(Model):
-    """Part of `RequestContext.patterns` (2026 API)."""
+def _build_NetworkConnectivity() -> None:
+    global NetworkConnectivity
 
-    criteria: list[RequestEntityTypeCriteria]
+    @attrs.define(kw_only=True)
+    class NetworkConnectivity(Model):
+        """Part of `AppEvent.network_connectivity` and `Session.network_connectivity` (2026 API)."""
 
+        carrier: str | None = None
+        bluetooth_enabled: bool | None = None
+        cellular_enabled: bool | None = None
+        wifi_enabled: bool | None = None
 
-@attrs.define
-class RequestCriteria(Model):
-    """Part of `RequestJourneyPattern.criteria` (2026 API)."""
 
-    key: str
-    values: list[str]
-    should_ignore_case: bool | None = attrs.field(default=None, kw_only=True)
-    operator: CriteriaOperator | str | None = attrs.field(default=None, kw_only=True)
+def _build_NumericRange() -> None:
+    global NumericRange
 
+    @attrs.define(kw_only=True)
+    class NumericRange(Model):
+        """Part of `JourneyAggregateQueryPredicate.range` (2020 and 2026 APIs)."""
 
-@attrs.define
-class RequestEntityTypeCriteria(Model):
-    """Part of `RequestContextPattern.criteria` (2026 API)."""
+        gt: float | None = None
+        gte: float | None = None
+        lt: float | None = None
+        lte: float | None = None
 
-    key: str
-    values: list[str]
-    entity_type: EntityTypeCriteriaEntityType | str
-    should_ignore_case: bool | None = attrs.field(default=None, kw_only=True)
-    operator: CriteriaOperator | str | None = attrs.field(default=None, kw_only=True)
 
+def _build_OpenActionFields() -> None:
+    global OpenActionFields
 
-@attrs.define
-class RequestExternalSegment(Model):
-    """Part of `JourneySegmentRequest.external_segment` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class OpenActionFields(Model):
+        """Part of `ActionMapAction.open_action_fields` and 1 more (2026 API)."""
 
-    id: str
-    name: str
-    source: ExternalSegmentSource | str | None = attrs.field(default=None, kw_only=True)
+        open_action: DomainEntityRef | None = None
+        configuration_fields: dict[str, object] | None = None
 
 
-@attrs.define(kw_only=True)
-class RequestJourney(Model):
-    """Part of `JourneySegmentRequest.journey` (2026 API)."""
+def _build_OutcomeAchievedEvent() -> None:
+    global OutcomeAchievedEvent
 
-    patterns: list[RequestJourneyPattern] | None = None
+    @attrs.define(kw_only=True)
+    class OutcomeAchievedEvent(Model):
+        """Part of `Event.outcome_achieved_event` (2026 API)."""
 
+        outcome: OutcomeAchievedEventOutcome | None = None
+        user_agent_string: str | None = None
+        browser: Browser | None = None
+        device: Device | None = None
+        geolocation: JourneyGeolocation | None = None
+        ip_address: str | None = None
+        ip_organization: str | None = None
+        mkt_campaign: JourneyCampaign | None = None
+        visit_referrer: Referrer | None = None
+        visit_created_date: datetime | None = None
 
-@attrs.define
-class RequestJourneyPattern(Model):
-    """Part of `RequestJourney.patterns` (2026 API)."""
 
-    criteria: list[RequestCriteria]
-    count: int
-    stream_type: StreamType | str
-    session_type: str
-    event_name: str | None = attrs.field(default=None, kw_only=True)
+def _build_OutcomeAchievedEventOutcome() -> None:
+    global OutcomeAchievedEventOutcome
 
+    @attrs.define(kw_only=True)
+    class OutcomeAchievedEventOutcome(Model):
+        """Part of `OutcomeAchievedEvent.outcome` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class RequestMapping(Model):
-    """Part of `ArchitectFlowFields.flow_request_mappings` (2026 API)."""
+        id: str | None = None
+        self_uri: str | None = None
+        display_name: str | None = None
+        version: int | None = None
 
-    name: str | None = None
-    attribute_type: RequestMappingAttributeType | str | None = None
-    mapping_type: RequestMappingMappingType | str | None = None
-    value: str | None = None
 
+def _build_OutcomeAchievement() -> None:
+    global OutcomeAchievement
 
-@attrs.define(kw_only=True)
-class SdkLibrary(Model):
-    """Part of `AppEvent.sdk_library` and `Session.sdk_library` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class OutcomeAchievement(Model):
+        """Part of `Session.outcome_achievements` (2026 API)."""
 
-    name: str | None = None
-    version: str | None = None
+        outcome: AchievedOutcome | None = None
+        achieved_date: datetime | None = None
 
 
-@attrs.define(kw_only=True)
-class SegmentAssignment(Model):
-    """Part of `SegmentAssignmentListing.entities` (2020 and 2026 APIs)."""
+def _build_OutcomePercentileCondition() -> None:
+    global OutcomePercentileCondition
 
-    date_assigned: datetime | None = None
-    date_for_unassignment: datetime | None = None
-    segment: SegmentAssignmentSegment | None = None
-    external_contact: AddressableEntityRef | None = None
-    session: SegmentAssignmentSession | None = None
-    id: str | None = None
-    state: AssignmentState | str | None = None
-    date_unassigned: datetime | None = None
-    date_modified: datetime | None = None
-    customer_id: str | None = None
-    customer_id_type: str | None = None
+    @attrs.define(kw_only=True)
+    class OutcomePercentileCondition(Model):
+        """Part of `ActionMap.trigger_with_outcome_percentile_conditions` and 1 more (2026 API)."""
 
+        outcome_id: str | None = None
+        maximum_percentile: float | None = None
+        fallback_percentile: float | None = None
 
-@attrs.define(kw_only=True)
-class SegmentAssignmentEvent(Model):
-    """Part of `Event.segment_assignment_event` (2026 API)."""
 
-    segment: AddressableEntityRef | None = None
+def _build_OutcomeProbabilityCondition() -> None:
+    global OutcomeProbabilityCondition
 
+    @attrs.define(kw_only=True)
+    class OutcomeProbabilityCondition(Model):
+        """Part of `ActionMap.trigger_with_outcome_probability_conditions` and 1 more (2026 API)."""
 
-@attrs.define(kw_only=True)
-class SegmentAssignmentListing(Model):
-    """Response body of 4 operations (2020 and 2026 APIs)."""
+        outcome_id: str | None = None
+        maximum_probability: float | None = None
+        probability: float | None = None
 
-    entities: list[SegmentAssignment] | None = None
-    next_uri: str | None = None
-    self_uri: str | None = None
-    previous_uri: str | None = None
 
+def _build_OutcomeQuantileCondition() -> None:
+    global OutcomeQuantileCondition
 
-@attrs.define(kw_only=True)
-class SegmentAssignmentSegment(Model):
-    """Part of `SegmentAssignment.segment` (2020 and 2026 APIs)."""
+    @attrs.define(kw_only=True)
+    class OutcomeQuantileCondition(Model):
+        """Part of `ActionMap.trigger_with_outcome_quantile_conditions` and 1 more (2026 API)."""
 
-    id: str | None = None
-    self_uri: str | None = None
-    scope: SegmentScope | str | None = None
-    version: int | None = None
+        outcome_id: str | None = None
+        max_quantile_threshold: float | None = None
+        fallback_quantile_threshold: float | None = None
 
 
-@attrs.define(kw_only=True)
-class SegmentAssignmentSession(Model):
-    """Part of `SegmentAssignment.session` (2020 and 2026 APIs)."""
+def _build_PatchAction() -> None:
+    global PatchAction
 
-    id: str | None = None
-    type: str | None = None
-    self_uri: str | None = None
+    @attrs.define
+    class PatchAction(Model):
+        """Part of `PatchActionMap.action` (2026 API)."""
 
+        media_type: ActionTemplateMediaType | str
+        action_template: ActionMapActionTemplate | None = attrs.field(default=None, kw_only=True)
+        architect_flow_fields: ArchitectFlowFields | None = attrs.field(default=None, kw_only=True)
+        web_messaging_offer_fields: PatchWebMessagingOfferFields | None = attrs.field(
+            default=None, kw_only=True
+        )
+        open_action_fields: OpenActionFields | None = attrs.field(default=None, kw_only=True)
 
-@attrs.define(kw_only=True)
-class SegmentAssignments(Model):
-    """Part of `UnprocessedSegmentAssignments.assign` and 1 more (2026 API)."""
 
-    segments: list[SegmentForAssignment] | None = None
+def _build_PatchActionMap() -> None:
+    global PatchActionMap
 
+    @attrs.define
+    class PatchActionMap(Model):
+        """Request body of `patch_journey_actionmap` (2026 API)."""
 
-@attrs.define
-class SegmentAssignmentsUpdate(Model):
-    """An item of the request body of `post_journey_externalcontact_segments` (2020 API)."""
+        # The SDK requires display_name, trigger_with_segments and page_url_conditions
+        # even on a PATCH; whether the server does is not determined (REFERENCE-2026 §9):
+        # they are required here, the conservative choice.
+        display_name: str
+        trigger_with_segments: list[str]
+        page_url_conditions: list[UrlCondition]
+        id: str | None = attrs.field(default=None, kw_only=True)
+        version: int | None = attrs.field(default=None, kw_only=True)
+        is_active: bool | None = attrs.field(default=None, kw_only=True)
+        trigger_with_event_conditions: list[EventCondition] | None = attrs.field(
+            default=None, kw_only=True
+        )
+        # Deprecated in SDK 269.
+        trigger_with_outcome_probability_conditions: list[OutcomeProbabilityCondition] | None = (
+            attrs.field(default=None, kw_only=True)
+        )
+        # Deprecated in SDK 269.
+        trigger_with_outcome_percentile_conditions: list[OutcomePercentileCondition] | None = (
+            attrs.field(default=None, kw_only=True)
+        )
+        # Deprecated in SDK 269 (Journey Outcomes is being removed).
+        trigger_with_outcome_quantile_conditions: list[OutcomeQuantileCondition] | None = (
+            attrs.field(default=None, kw_only=True)
+        )
+        activation: Activation | None = attrs.field(default=None, kw_only=True)
+        weight: int | None = attrs.field(default=None, kw_only=True)
+        action: PatchAction | None = attrs.field(default=None, kw_only=True)
+        action_map_schedule_groups: PatchActionMapScheduleGroups | None = attrs.field(
+            default=None, kw_only=True
+        )
+        ignore_frequency_cap: bool | None = attrs.field(default=None, kw_only=True)
+        self_uri: str | None = attrs.field(default=None, kw_only=True)
+        created_date: datetime | None = attrs.field(default=None, kw_only=True)
+        modified_date: datetime | None = attrs.field(default=None, kw_only=True)
+        start_date: datetime | None = attrs.field(default=None, kw_only=True)
+        end_date: datetime | None = attrs.field(default=None, kw_only=True)
 
-    segment_id: str
-    state: AssignmentState | str
 
+def _build_PatchActionMapScheduleGroups() -> None:
+    global PatchActionMapScheduleGroups
 
-@attrs.define(kw_only=True)
-class SegmentForAssignment(Model):
-    """Part of `SegmentAssignments.segments` (2026 API)."""
+    @attrs.define
+    class PatchActionMapScheduleGroups(Model):
+        """Part of `PatchActionMap.action_map_schedule_groups` (2026 API)."""
 
-    id: str | None = None
+        action_map_schedule_group: ActionMapScheduleGroup
+        emergency_action_map_schedule_group: ActionMapScheduleGroup | None = attrs.field(
+            default=None, kw_only=True
+        )
 
 
-@attrs.define(kw_only=True)
-class SegmentForUnassignment(Model):
-    """Part of `SegmentUnassignments.segments` (2026 API)."""
+def _build_PatchActionTarget() -> None:
+    global PatchActionTarget
 
-    id: str | None = None
+    @attrs.define(kw_only=True)
+    class PatchActionTarget(Model):
+        """Request body of `patch_journey_actiontarget` (2020 API)."""
 
+        id: str | None = None
+        name: str | None = None
+        service_level: ServiceLevel | None = None
+        self_uri: str | None = None
+        # added after the 2020 spec: integer int32, added Python SDK 104.0.0 (2020-12-02)
+        short_abandon_threshold: int | None = None
 
-@attrs.define(kw_only=True)
-class SegmentListing(Model):
-    """Response body of `get_journey_segments` (2026 API)."""
 
-    entities: list[JourneySegment] | None = None
-    page_size: int | None = None
-    page_number: int | None = None
-    total: int | None = None
-    last_uri: str | None = None
-    first_uri: str | None = None
-    self_uri: str | None = None
-    next_uri: str | None = None
-    previous_uri: str | None = None
-    page_count: int | None = None
+def _build_PatchActionTemplate() -> None:
+    global PatchActionTemplate
 
+    @attrs.define
+    class PatchActionTemplate(Model):
+        """Request body of `patch_journey_actiontemplate` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class SegmentUnassignments(Model):
-    """Part of `UnprocessedSegmentAssignments.unassign` and 1 more (2026 API)."""
+        # The SDK requires name even on a PATCH; whether the server does is not determined
+        # (REFERENCE-2026 §9): it is required here, the conservative choice.
+        name: str
+        description: str | None = attrs.field(default=None, kw_only=True)
+        version: int | None = attrs.field(default=None, kw_only=True)
+        media_type: ActionTemplateMediaType | str | None = attrs.field(default=None, kw_only=True)
+        state: ActionTemplateState | str | None = attrs.field(default=None, kw_only=True)
+        content_offer: PatchContentOffer | None = attrs.field(default=None, kw_only=True)
 
-    segments: list[SegmentForUnassignment] | None = None
 
+def _build_PatchCallToAction() -> None:
+    global PatchCallToAction
 
-@attrs.define(kw_only=True)
-class ServiceLevel(Model):
-    """Part of `ActionTarget.service_level` and 1 more (2020 and 2026 APIs)."""
+    @attrs.define(kw_only=True)
+    class PatchCallToAction(Model):
+        """Part of `PatchContentOffer.call_to_action` (2026 API)."""
 
-    percentage: float | None = None
-    duration_ms: int | None = None
+        text: str | None = None
+        url: str | None = None
+        target: CallToActionTarget | str | None = None
 
 
-@attrs.define(kw_only=True)
-class Session(Model):
-    """Response body of `get_journey_session` (2026 API)."""
+def _build_PatchCloseButtonStyleProperties() -> None:
+    global PatchCloseButtonStyleProperties
 
-    id: str | None = None
-    external_contact: AddressableEntityRef | None = None
-    customer_id: str | None = None
-    customer_id_type: str | None = None
-    type: str | None = None
-    external_id: str | None = None
-    external_url: str | None = None
-    short_id: str | None = None
-    # Deprecated in SDK 269 (Journey Outcomes is being removed).
-    outcome_achievements: list[OutcomeAchievement] | None = None
-    segment_assignments: list[SessionSegmentAssignment] | None = None
-    attributes: dict[str, CustomEventAttribute] | None = None
-    attribute_lists: dict[str, CustomEventAttributeList] | None = None
-    browser: Browser | None = None
-    device: Device | None = None
-    geolocation: JourneyGeolocation | None = None
-    ip_address: str | None = None
-    ip_organization: str | None = None
-    last_page: JourneyPage | None = None
-    mkt_campaign: JourneyCampaign | None = None
-    referrer: Referrer | None = None
-    app: JourneyApp | None = None
-    sdk_library: SdkLibrary | None = None
-    network_connectivity: NetworkConnectivity | None = None
-    search_terms: list[str] | None = None
-    user_agent_string: str | None = None
-    duration_in_seconds: int | None = None
-    event_count: int | None = None
-    pageview_count: int | None = None
-    screenview_count: int | None = None
-    last_event: SessionLastEvent | None = None
-    conversation: AddressableEntityRef | None = None
-    last_connected_queue: ConnectedQueue | None = None
-    last_connected_user: ConnectedUser | None = None
-    last_user_disposition: ConversationUserDisposition | None = None
-    conversation_channels: list[ConversationChannel] | None = None
-    originating_direction: SessionOriginatingDirection | str | None = None
-    conversation_subject: str | None = None
-    last_user_disconnect_type: SessionLastUserDisconnectType | str | None = None
-    last_acd_outcome: SessionLastAcdOutcome | str | None = None
-    authenticated: bool | None = None
-    division_ids: list[str] | None = None
-    last_screen: str | None = None
-    case_associations: list[JourneyCaseAssociation] | None = None
-    case_entity: AddressableEntityRef | None = None
-    case_reference: str | None = None
-    case_status: SessionCaseStatus | str | None = None
-    self_uri: str | None = None
-    created_date: datetime | None = None
-    ended_date: datetime | None = None
-    away_date: datetime | None = None
-    idle_date: datetime | None = None
+    @attrs.define(kw_only=True)
+    class PatchCloseButtonStyleProperties(Model):
+        """Part of `PatchContentOfferStylingConfiguration.close_button` (2026 API)."""
 
+        color: str | None = None
+        opacity: float | None = None
 
-@attrs.define(kw_only=True)
-class SessionLastEvent(Model):
-    """Part of `Session.last_event` (2026 API)."""
 
-    id: str | None = None
-    event_name: str | None = None
-    created_date: datetime | None = None
+def _build_PatchContentOffer() -> None:
+    global PatchContentOffer
 
+    @attrs.define(kw_only=True)
+    class PatchContentOffer(Model):
+        """Part of `PatchActionTemplate.content_offer` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class SessionListing(Model):
-    """Response body of `get_externalcontacts_contact_journey_sessions` (2026 API)."""
+        image_url: str | None = None
+        display_mode: ContentOfferDisplayMode | str | None = None
+        layout_mode: ContentOfferLayoutMode | str | None = None
+        title: str | None = None
+        headline: str | None = None
+        body: str | None = None
+        call_to_action: PatchCallToAction | None = None
+        style: PatchContentOfferStylingConfiguration | None = None
+        image_alt_text: str | None = None
 
-    entities: list[Session] | None = None
-    next_uri: str | None = None
-    self_uri: str | None = None
-    previous_uri: str | None = None
 
+def _build_PatchContentOfferStyleProperties() -> None:
+    global PatchContentOfferStyleProperties
 
-@attrs.define(kw_only=True)
-class SessionSegmentAssignment(Model):
-    """Part of `Session.segment_assignments` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class PatchContentOfferStyleProperties(Model):
+        """Part of `PatchContentOfferStylingConfiguration.offer` (2026 API)."""
 
-    segment: AssignedSegment | None = None
-    assigned_date: datetime | None = None
+        padding: str | None = None
+        color: str | None = None
+        background_color: str | None = None
 
 
-@attrs.define(kw_only=True)
-class StatisticalResponse(Model):
-    """Part of `JourneyAggregateDataContainer.data` (2020 and 2026 APIs)."""
+def _build_PatchContentOfferStylingConfiguration() -> None:
+    global PatchContentOfferStylingConfiguration
 
-    interval: str | None = None
-    metrics: list[AggregateMetricData] | None = None
-    views: list[AggregateViewData] | None = None
+    @attrs.define(kw_only=True)
+    class PatchContentOfferStylingConfiguration(Model):
+        """Part of `PatchContentOffer.style` (2026 API)."""
 
+        position: PatchContentPositionProperties | None = None
+        offer: PatchContentOfferStyleProperties | None = None
+        close_button: PatchCloseButtonStyleProperties | None = None
+        cta_button: PatchCtaButtonStyleProperties | None = None
+        title: PatchTextStyleProperties | None = None
+        headline: PatchTextStyleProperties | None = None
+        body: PatchTextStyleProperties | None = None
 
-@attrs.define(kw_only=True)
-class StatisticalSummary(Model):
-    """Part of `AggregateMetricData.stats` and `AggregateViewData.stats` (2020 and 2026 APIs)."""
 
-    max: float | None = None
-    min: float | None = None
-    count: int | None = None
-    count_negative: int | None = None
-    count_positive: int | None = None
-    sum: float | None = None
-    current: float | None = None
-    ratio: float | None = None
-    numerator: float | None = None
-    denominator: float | None = None
-    target: float | None = None
-    p95: int | None = None
-    p99: int | None = None
-    calculated_metric_value: int | None = None
+def _build_PatchContentPositionProperties() -> None:
+    global PatchContentPositionProperties
 
+    @attrs.define(kw_only=True)
+    class PatchContentPositionProperties(Model):
+        """Part of `PatchContentOfferStylingConfiguration.position` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class TextStyleProperties(Model):
-    """Part of `ContentOfferStylingConfiguration.body` and 2 more (2026 API)."""
+        top: str | None = None
+        bottom: str | None = None
+        left: str | None = None
+        right: str | None = None
 
-    color: str | None = None
-    font: str | None = None
-    font_size: str | None = None
-    text_align: TextAlign | str | None = None
 
+def _build_PatchContext() -> None:
+    global PatchContext
 
-@attrs.define(kw_only=True)
-class TokenError(Model):
-    """A response body of the OAuth token request (2020 API) (2020 API)."""
+    @attrs.define(kw_only=True)
+    class PatchContext(Model):
+        """Part of `PatchSegment.context` (2026 API)."""
 
-    error: str | None = None
-    description: str | None = None
-    error_description: str | None = None
+        patterns: list[PatchContextPattern] | None = None
 
 
-@attrs.define(kw_only=True)
-class TokenResponse(Model):
-    """A response body of the OAuth token request (2020 API) (2020 API)."""
+def _build_PatchContextPattern() -> None:
+    global PatchContextPattern
 
-    access_token: str | None = None
-    token_type: str | None = None
-    expires_in: int | None = None
+    @attrs.define(kw_only=True)
+    class PatchContextPattern(Model):
+        """Part of `PatchContext.patterns` (2026 API)."""
 
+        criteria: list[PatchEntityTypeCriteria] | None = None
 
-@attrs.define(kw_only=True)
-class UnprocessedSegmentAssignments(Model):
-    """Part of `UpdateSegmentAssignmentResponse.unprocessed_items` (2026 API)."""
 
-    assign: SegmentAssignments | None = None
-    unassign: SegmentUnassignments | None = None
-    count: int | None = None
+def _build_PatchCriteria() -> None:
+    global PatchCriteria
 
+    @attrs.define(kw_only=True)
+    class PatchCriteria(Model):
+        """Part of `PatchJourneyPattern.criteria` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class UpdateSegmentAssignmentRequest(Model):
-    """Request body of `post_externalcontacts_contact_journey_segments` (2026 API)."""
+        key: str | None = None
+        values: list[str] | None = None
+        should_ignore_case: bool | None = None
+        operator: CriteriaOperator | str | None = None
 
-    assign: SegmentAssignments | None = None
-    unassign: SegmentUnassignments | None = None
 
+def _build_PatchCtaButtonStyleProperties() -> None:
+    global PatchCtaButtonStyleProperties
 
-@attrs.define(kw_only=True)
-class UpdateSegmentAssignmentResponse(Model):
-    """Response body of `post_externalcontacts_contact_journey_segments` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class PatchCtaButtonStyleProperties(Model):
+        """Part of `PatchContentOfferStylingConfiguration.cta_button` (2026 API)."""
 
-    unprocessed_items: UnprocessedSegmentAssignments | None = None
+        color: str | None = None
+        font: str | None = None
+        font_size: str | None = None
+        text_align: TextAlign | str | None = None
+        background_color: str | None = None
 
 
-@attrs.define(kw_only=True)
-class UrlCondition(Model):
-    """Part of `ActionMap.page_url_conditions` and 1 more (2026 API)."""
+def _build_PatchEntityTypeCriteria() -> None:
+    global PatchEntityTypeCriteria
 
-    values: list[str] | None = None
-    operator: CriteriaOperator | str | None = None
+    @attrs.define(kw_only=True)
+    class PatchEntityTypeCriteria(Model):
+        """Part of `PatchContextPattern.criteria` (2026 API)."""
 
+        key: str | None = None
+        values: list[str] | None = None
+        should_ignore_case: bool | None = None
+        operator: CriteriaOperator | str | None = None
+        entity_type: EntityTypeCriteriaEntityType | str | None = None
 
-@attrs.define(kw_only=True)
-class WebActionEvent(Model):
-    """Part of `Event.web_action_event` (2026 API)."""
 
-    action: EventAction | None = None
-    action_map: ActionEventActionMap | None = None
-    time_to_disposition: int | None = None
-    error_code: str | None = None
-    error_message: str | None = None
-    user_agent_string: str | None = None
-    browser: Browser | None = None
-    device: Device | None = None
-    geolocation: JourneyGeolocation | None = None
-    ip_address: str | None = None
-    ip_organization: str | None = None
-    mkt_campaign: JourneyCampaign | None = None
-    visit_referrer: Referrer | None = None
+def _build_PatchExternalSegment() -> None:
+    global PatchExternalSegment
 
+    @attrs.define(kw_only=True)
+    class PatchExternalSegment(Model):
+        """Part of `PatchSegment.external_segment` (2026 API)."""
 
-@attrs.define(kw_only=True)
-class WebEvent(Model):
-    """Part of `Event.web_event` (2026 API)."""
+        name: str | None = None
 
-    event_name: str | None = None
-    total_event_count: int | None = None
-    total_pageview_count: int | None = None
-    page: JourneyPage | None = None
-    user_agent_string: str | None = None
-    browser: Browser | None = None
-    device: Device | None = None
-    geolocation: JourneyGeolocation | None = None
-    ip_address: str | None = None
-    ip_organization: str | None = None
-    mkt_campaign: JourneyCampaign | None = None
-    referrer: Referrer | None = None
-    attributes: dict[str, CustomEventAttribute] | None = None
-    traits: dict[str, CustomEventAttribute] | None = None
-    search_query: str | None = None
-    authenticated: bool | None = None
 
+def _build_PatchJourney() -> None:
+    global PatchJourney
 
-@attrs.define(kw_only=True)
-class WebMessagingOfferFields(Model):
-    """Part of `ActionMapAction.web_messaging_offer_fields` (2026 API)."""
+    @attrs.define(kw_only=True)
+    class PatchJourney(Model):
+        """Part of `PatchSegment.journey` (2026 API)."""
 
-    offer_text: str | None = None
-    architect_flow: AddressableEntityRef | None = None
+        patterns: list[PatchJourneyPattern] | None = None
+
+
+def _build_PatchJourneyPattern() -> None:
+    global PatchJourneyPattern
+
+    @attrs.define(kw_only=True)
+    class PatchJourneyPattern(Model):
+        """Part of `PatchJourney.patterns` (2026 API)."""
+
+        criteria: list[PatchCriteria] | None = None
+        count: int | None = None
+        stream_type: StreamType | str | None = None
+        session_type: str | None = None
+        event_name: str | None = None
+
+
+def _build_PatchSegment() -> None:
+    global PatchSegment
+
+    @attrs.define(kw_only=True)
+    class PatchSegment(Model):
+        """Request body of `patch_journey_segment` (2026 API)."""
+
+        is_active: bool | None = None
+        display_name: str | None = None
+        version: int | None = None
+        description: str | None = None
+        color: str | None = None
+        should_display_to_agent: bool | None = None
+        context: PatchContext | None = None
+        journey: PatchJourney | None = None
+        external_segment: PatchExternalSegment | None = None
+        assignment_expiration_days: int | None = None
+
+
+def _build_PatchTextStyleProperties() -> None:
+    global PatchTextStyleProperties
+
+    @attrs.define(kw_only=True)
+    class PatchTextStyleProperties(Model):
+        """Part of `PatchContentOfferStylingConfiguration.body` and 2 more (2026 API)."""
+
+        color: str | None = None
+        font: str | None = None
+        font_size: str | None = None
+        text_align: TextAlign | str | None = None
+
+
+def _build_PatchWebMessagingOfferFields() -> None:
+    global PatchWebMessagingOfferFields
+
+    @attrs.define(kw_only=True)
+    class PatchWebMessagingOfferFields(Model):
+        """Part of `PatchAction.web_messaging_offer_fields` (2026 API)."""
+
+        offer_text: str | None = None
+        architect_flow: AddressableEntityRef | None = None
+
+
+def _build_Referrer() -> None:
+    global Referrer
+
+    @attrs.define(kw_only=True)
+    class Referrer(Model):
+        """Part of `OutcomeAchievedEvent.visit_referrer` and 3 more (2026 API)."""
+
+        url: str | None = None
+        domain: str | None = None
+        hostname: str | None = None
+        keywords: str | None = None
+        pathname: str | None = None
+        query_string: str | None = None
+        fragment: str | None = None
+        name: str | None = None
+        medium: ReferrerMedium | str | None = None
+
+
+def _build_RequestContext() -> None:
+    global RequestContext
+
+    @attrs.define(kw_only=True)
+    class RequestContext(Model):
+        """Part of `JourneySegmentRequest.context` (2026 API)."""
+
+        patterns: list[RequestContextPattern] | None = None
+
+
+def _build_RequestContextPattern() -> None:
+    global RequestContextPattern
+
+    @attrs.define
+    class RequestContextPattern(Model):
+        """Part of `RequestContext.patterns` (2026 API)."""
+
+        criteria: list[RequestEntityTypeCriteria]
+
+
+def _build_RequestCriteria() -> None:
+    global RequestCriteria
+
+    @attrs.define
+    class RequestCriteria(Model):
+        """Part of `RequestJourneyPattern.criteria` (2026 API)."""
+
+        key: str
+        values: list[str]
+        should_ignore_case: bool | None = attrs.field(default=None, kw_only=True)
+        operator: CriteriaOperator | str | None = attrs.field(default=None, kw_only=True)
+
+
+def _build_RequestEntityTypeCriteria() -> None:
+    global RequestEntityTypeCriteria
+
+    @attrs.define
+    class RequestEntityTypeCriteria(Model):
+        """Part of `RequestContextPattern.criteria` (2026 API)."""
+
+        key: str
+        values: list[str]
+        entity_type: EntityTypeCriteriaEntityType | str
+        should_ignore_case: bool | None = attrs.field(default=None, kw_only=True)
+        operator: CriteriaOperator | str | None = attrs.field(default=None, kw_only=True)
+
+
+def _build_RequestExternalSegment() -> None:
+    global RequestExternalSegment
+
+    @attrs.define
+    class RequestExternalSegment(Model):
+        """Part of `JourneySegmentRequest.external_segment` (2026 API)."""
+
+        id: str
+        name: str
+        source: ExternalSegmentSource | str | None = attrs.field(default=None, kw_only=True)
+
+
+def _build_RequestJourney() -> None:
+    global RequestJourney
+
+    @attrs.define(kw_only=True)
+    class RequestJourney(Model):
+        """Part of `JourneySegmentRequest.journey` (2026 API)."""
+
+        patterns: list[RequestJourneyPattern] | None = None
+
+
+def _build_RequestJourneyPattern() -> None:
+    global RequestJourneyPattern
+
+    @attrs.define
+    class RequestJourneyPattern(Model):
+        """Part of `RequestJourney.patterns` (2026 API)."""
+
+        criteria: list[RequestCriteria]
+        count: int
+        stream_type: StreamType | str
+        session_type: str
+        event_name: str | None = attrs.field(default=None, kw_only=True)
+
+
+def _build_RequestMapping() -> None:
+    global RequestMapping
+
+    @attrs.define(kw_only=True)
+    class RequestMapping(Model):
+        """Part of `ArchitectFlowFields.flow_request_mappings` (2026 API)."""
+
+        name: str | None = None
+        attribute_type: RequestMappingAttributeType | str | None = None
+        mapping_type: RequestMappingMappingType | str | None = None
+        value: str | None = None
+
+
+def _build_SdkLibrary() -> None:
+    global SdkLibrary
+
+    @attrs.define(kw_only=True)
+    class SdkLibrary(Model):
+        """Part of `AppEvent.sdk_library` and `Session.sdk_library` (2026 API)."""
+
+        name: str | None = None
+        version: str | None = None
+
+
+def _build_SegmentAssignment() -> None:
+    global SegmentAssignment
+
+    @attrs.define(kw_only=True)
+    class SegmentAssignment(Model):
+        """Part of `SegmentAssignmentListing.entities` (2020 and 2026 APIs)."""
+
+        date_assigned: datetime | None = None
+        date_for_unassignment: datetime | None = None
+        segment: SegmentAssignmentSegment | None = None
+        external_contact: AddressableEntityRef | None = None
+        session: SegmentAssignmentSession | None = None
+        id: str | None = None
+        state: AssignmentState | str | None = None
+        date_unassigned: datetime | None = None
+        date_modified: datetime | None = None
+        customer_id: str | None = None
+        customer_id_type: str | None = None
+
+
+def _build_SegmentAssignmentEvent() -> None:
+    global SegmentAssignmentEvent
+
+    @attrs.define(kw_only=True)
+    class SegmentAssignmentEvent(Model):
+        """Part of `Event.segment_assignment_event` (2026 API)."""
+
+        segment: AddressableEntityRef | None = None
+
+
+def _build_SegmentAssignmentListing() -> None:
+    global SegmentAssignmentListing
+
+    @attrs.define(kw_only=True)
+    class SegmentAssignmentListing(Model):
+        """Response body of 4 operations (2020 and 2026 APIs)."""
+
+        entities: list[SegmentAssignment] | None = None
+        next_uri: str | None = None
+        self_uri: str | None = None
+        previous_uri: str | None = None
+
+
+def _build_SegmentAssignmentSegment() -> None:
+    global SegmentAssignmentSegment
+
+    @attrs.define(kw_only=True)
+    class SegmentAssignmentSegment(Model):
+        """Part of `SegmentAssignment.segment` (2020 and 2026 APIs)."""
+
+        id: str | None = None
+        self_uri: str | None = None
+        scope: SegmentScope | str | None = None
+        version: int | None = None
+
+
+def _build_SegmentAssignmentSession() -> None:
+    global SegmentAssignmentSession
+
+    @attrs.define(kw_only=True)
+    class SegmentAssignmentSession(Model):
+        """Part of `SegmentAssignment.session` (2020 and 2026 APIs)."""
+
+        id: str | None = None
+        type: str | None = None
+        self_uri: str | None = None
+
+
+def _build_SegmentAssignments() -> None:
+    global SegmentAssignments
+
+    @attrs.define(kw_only=True)
+    class SegmentAssignments(Model):
+        """Part of `UnprocessedSegmentAssignments.assign` and 1 more (2026 API)."""
+
+        segments: list[SegmentForAssignment] | None = None
+
+
+def _build_SegmentAssignmentsUpdate() -> None:
+    global SegmentAssignmentsUpdate
+
+    @attrs.define
+    class SegmentAssignmentsUpdate(Model):
+        """An item of the request body of `post_journey_externalcontact_segments` (2020 API)."""
+
+        segment_id: str
+        state: AssignmentState | str
+
+
+def _build_SegmentForAssignment() -> None:
+    global SegmentForAssignment
+
+    @attrs.define(kw_only=True)
+    class SegmentForAssignment(Model):
+        """Part of `SegmentAssignments.segments` (2026 API)."""
+
+        id: str | None = None
+
+
+def _build_SegmentForUnassignment() -> None:
+    global SegmentForUnassignment
+
+    @attrs.define(kw_only=True)
+    class SegmentForUnassignment(Model):
+        """Part of `SegmentUnassignments.segments` (2026 API)."""
+
+        id: str | None = None
+
+
+def _build_SegmentListing() -> None:
+    global SegmentListing
+
+    @attrs.define(kw_only=True)
+    class SegmentListing(Model):
+        """Response body of `get_journey_segments` (2026 API)."""
+
+        entities: list[JourneySegment] | None = None
+        page_size: int | None = None
+        page_number: int | None = None
+        total: int | None = None
+        last_uri: str | None = None
+        first_uri: str | None = None
+        self_uri: str | None = None
+        next_uri: str | None = None
+        previous_uri: str | None = None
+        page_count: int | None = None
+
+
+def _build_SegmentUnassignments() -> None:
+    global SegmentUnassignments
+
+    @attrs.define(kw_only=True)
+    class SegmentUnassignments(Model):
+        """Part of `UnprocessedSegmentAssignments.unassign` and 1 more (2026 API)."""
+
+        segments: list[SegmentForUnassignment] | None = None
+
+
+def _build_ServiceLevel() -> None:
+    global ServiceLevel
+
+    @attrs.define(kw_only=True)
+    class ServiceLevel(Model):
+        """Part of `ActionTarget.service_level` and 1 more (2020 and 2026 APIs)."""
+
+        percentage: float | None = None
+        duration_ms: int | None = None
+
+
+def _build_Session() -> None:
+    global Session
+
+    @attrs.define(kw_only=True)
+    class Session(Model):
+        """Response body of `get_journey_session` (2026 API)."""
+
+        id: str | None = None
+        external_contact: AddressableEntityRef | None = None
+        customer_id: str | None = None
+        customer_id_type: str | None = None
+        type: str | None = None
+        external_id: str | None = None
+        external_url: str | None = None
+        short_id: str | None = None
+        # Deprecated in SDK 269 (Journey Outcomes is being removed).
+        outcome_achievements: list[OutcomeAchievement] | None = None
+        segment_assignments: list[SessionSegmentAssignment] | None = None
+        attributes: dict[str, CustomEventAttribute] | None = None
+        attribute_lists: dict[str, CustomEventAttributeList] | None = None
+        browser: Browser | None = None
+        device: Device | None = None
+        geolocation: JourneyGeolocation | None = None
+        ip_address: str | None = None
+        ip_organization: str | None = None
+        last_page: JourneyPage | None = None
+        mkt_campaign: JourneyCampaign | None = None
+        referrer: Referrer | None = None
+        app: JourneyApp | None = None
+        sdk_library: SdkLibrary | None = None
+        network_connectivity: NetworkConnectivity | None = None
+        search_terms: list[str] | None = None
+        user_agent_string: str | None = None
+        duration_in_seconds: int | None = None
+        event_count: int | None = None
+        pageview_count: int | None = None
+        screenview_count: int | None = None
+        last_event: SessionLastEvent | None = None
+        conversation: AddressableEntityRef | None = None
+        last_connected_queue: ConnectedQueue | None = None
+        last_connected_user: ConnectedUser | None = None
+        last_user_disposition: ConversationUserDisposition | None = None
+        conversation_channels: list[ConversationChannel] | None = None
+        originating_direction: SessionOriginatingDirection | str | None = None
+        conversation_subject: str | None = None
+        last_user_disconnect_type: SessionLastUserDisconnectType | str | None = None
+        last_acd_outcome: SessionLastAcdOutcome | str | None = None
+        authenticated: bool | None = None
+        division_ids: list[str] | None = None
+        last_screen: str | None = None
+        case_associations: list[JourneyCaseAssociation] | None = None
+        case_entity: AddressableEntityRef | None = None
+        case_reference: str | None = None
+        case_status: SessionCaseStatus | str | None = None
+        self_uri: str | None = None
+        created_date: datetime | None = None
+        ended_date: datetime | None = None
+        away_date: datetime | None = None
+        idle_date: datetime | None = None
+
+
+def _build_SessionLastEvent() -> None:
+    global SessionLastEvent
+
+    @attrs.define(kw_only=True)
+    class SessionLastEvent(Model):
+        """Part of `Session.last_event` (2026 API)."""
+
+        id: str | None = None
+        event_name: str | None = None
+        created_date: datetime | None = None
+
+
+def _build_SessionListing() -> None:
+    global SessionListing
+
+    @attrs.define(kw_only=True)
+    class SessionListing(Model):
+        """Response body of `get_externalcontacts_contact_journey_sessions` (2026 API)."""
+
+        entities: list[Session] | None = None
+        next_uri: str | None = None
+        self_uri: str | None = None
+        previous_uri: str | None = None
+
+
+def _build_SessionSegmentAssignment() -> None:
+    global SessionSegmentAssignment
+
+    @attrs.define(kw_only=True)
+    class SessionSegmentAssignment(Model):
+        """Part of `Session.segment_assignments` (2026 API)."""
+
+        segment: AssignedSegment | None = None
+        assigned_date: datetime | None = None
+
+
+def _build_StatisticalResponse() -> None:
+    global StatisticalResponse
+
+    @attrs.define(kw_only=True)
+    class StatisticalResponse(Model):
+        """Part of `JourneyAggregateDataContainer.data` (2020 and 2026 APIs)."""
+
+        interval: str | None = None
+        metrics: list[AggregateMetricData] | None = None
+        views: list[AggregateViewData] | None = None
+
+
+def _build_StatisticalSummary() -> None:
+    global StatisticalSummary
+
+    @attrs.define(kw_only=True)
+    class StatisticalSummary(Model):
+        """Part of `AggregateMetricData.stats` and 1 more (2020 and 2026 APIs)."""
+
+        max: float | None = None
+        min: float | None = None
+        count: int | None = None
+        count_negative: int | None = None
+        count_positive: int | None = None
+        sum: float | None = None
+        current: float | None = None
+        ratio: float | None = None
+        numerator: float | None = None
+        denominator: float | None = None
+        target: float | None = None
+        p95: int | None = None
+        p99: int | None = None
+        calculated_metric_value: int | None = None
+
+
+def _build_TextStyleProperties() -> None:
+    global TextStyleProperties
+
+    @attrs.define(kw_only=True)
+    class TextStyleProperties(Model):
+        """Part of `ContentOfferStylingConfiguration.body` and 2 more (2026 API)."""
+
+        color: str | None = None
+        font: str | None = None
+        font_size: str | None = None
+        text_align: TextAlign | str | None = None
+
+
+def _build_TokenError() -> None:
+    global TokenError
+
+    @attrs.define(kw_only=True)
+    class TokenError(Model):
+        """A response body of the OAuth token request (2020 API) (2020 API)."""
+
+        error: str | None = None
+        description: str | None = None
+        error_description: str | None = None
+
+
+def _build_TokenResponse() -> None:
+    global TokenResponse
+
+    @attrs.define(kw_only=True)
+    class TokenResponse(Model):
+        """A response body of the OAuth token request (2020 API) (2020 API)."""
+
+        access_token: str | None = None
+        token_type: str | None = None
+        expires_in: int | None = None
+
+
+def _build_UnprocessedSegmentAssignments() -> None:
+    global UnprocessedSegmentAssignments
+
+    @attrs.define(kw_only=True)
+    class UnprocessedSegmentAssignments(Model):
+        """Part of `UpdateSegmentAssignmentResponse.unprocessed_items` (2026 API)."""
+
+        assign: SegmentAssignments | None = None
+        unassign: SegmentUnassignments | None = None
+        count: int | None = None
+
+
+def _build_UpdateSegmentAssignmentRequest() -> None:
+    global UpdateSegmentAssignmentRequest
+
+    @attrs.define(kw_only=True)
+    class UpdateSegmentAssignmentRequest(Model):
+        """Request body of `post_externalcontacts_contact_journey_segments` (2026 API)."""
+
+        assign: SegmentAssignments | None = None
+        unassign: SegmentUnassignments | None = None
+
+
+def _build_UpdateSegmentAssignmentResponse() -> None:
+    global UpdateSegmentAssignmentResponse
+
+    @attrs.define(kw_only=True)
+    class UpdateSegmentAssignmentResponse(Model):
+        """Response body of `post_externalcontacts_contact_journey_segments` (2026 API)."""
+
+        unprocessed_items: UnprocessedSegmentAssignments | None = None
+
+
+def _build_UrlCondition() -> None:
+    global UrlCondition
+
+    @attrs.define(kw_only=True)
+    class UrlCondition(Model):
+        """Part of `ActionMap.page_url_conditions` and 1 more (2026 API)."""
+
+        values: list[str] | None = None
+        operator: CriteriaOperator | str | None = None
+
+
+def _build_WebActionEvent() -> None:
+    global WebActionEvent
+
+    @attrs.define(kw_only=True)
+    class WebActionEvent(Model):
+        """Part of `Event.web_action_event` (2026 API)."""
+
+        action: EventAction | None = None
+        action_map: ActionEventActionMap | None = None
+        time_to_disposition: int | None = None
+        error_code: str | None = None
+        error_message: str | None = None
+        user_agent_string: str | None = None
+        browser: Browser | None = None
+        device: Device | None = None
+        geolocation: JourneyGeolocation | None = None
+        ip_address: str | None = None
+        ip_organization: str | None = None
+        mkt_campaign: JourneyCampaign | None = None
+        visit_referrer: Referrer | None = None
+
+
+def _build_WebEvent() -> None:
+    global WebEvent
+
+    @attrs.define(kw_only=True)
+    class WebEvent(Model):
+        """Part of `Event.web_event` (2026 API)."""
+
+        event_name: str | None = None
+        total_event_count: int | None = None
+        total_pageview_count: int | None = None
+        page: JourneyPage | None = None
+        user_agent_string: str | None = None
+        browser: Browser | None = None
+        device: Device | None = None
+        geolocation: JourneyGeolocation | None = None
+        ip_address: str | None = None
+        ip_organization: str | None = None
+        mkt_campaign: JourneyCampaign | None = None
+        referrer: Referrer | None = None
+        attributes: dict[str, CustomEventAttribute] | None = None
+        traits: dict[str, CustomEventAttribute] | None = None
+        search_query: str | None = None
+        authenticated: bool | None = None
+
+
+def _build_WebMessagingOfferFields() -> None:
+    global WebMessagingOfferFields
+
+    @attrs.define(kw_only=True)
+    class WebMessagingOfferFields(Model):
+        """Part of `ActionMapAction.web_messaging_offer_fields` (2026 API)."""
+
+        offer_text: str | None = None
+        architect_flow: AddressableEntityRef | None = None
 
 
 JSON_NAMES: dict[tuple[str, str], str] = {
@@ -2572,3 +3046,237 @@ JSON_NAMES: dict[tuple[str, str], str] = {
     ("TokenResponse", "token_type"): "token_type",
 }
 """(class name, attribute) -> JSON name, where `_wire.to_camel(attribute)` is not it."""
+
+_REFS: dict[str, tuple[str, ...]] = {
+    "ActionMap": (
+        "ActionMapAction",
+        "ActionMapScheduleGroups",
+        "Activation",
+        "EventCondition",
+        "OutcomePercentileCondition",
+        "OutcomeProbabilityCondition",
+        "OutcomeQuantileCondition",
+        "UrlCondition",
+    ),
+    "ActionMapAction": (
+        "ActionMapActionTemplate",
+        "ArchitectFlowFields",
+        "OpenActionFields",
+        "WebMessagingOfferFields",
+    ),
+    "ActionMapListing": ("ActionMap",),
+    "ActionMapScheduleGroups": ("ActionMapScheduleGroup",),
+    "ActionTarget": ("KeyValue", "ServiceLevel"),
+    "ActionTargetListing": ("ActionTarget",),
+    "ActionTemplate": ("ContentOffer",),
+    "ActionTemplateListing": ("ActionTemplate",),
+    "AggregateMetricData": ("StatisticalSummary",),
+    "AggregateViewData": ("StatisticalSummary",),
+    "AppEvent": (
+        "CustomEventAttribute",
+        "Device",
+        "JourneyApp",
+        "JourneyCampaign",
+        "JourneyGeolocation",
+        "NetworkConnectivity",
+        "SdkLibrary",
+    ),
+    "ArchitectFlowFields": ("AddressableEntityRef", "RequestMapping"),
+    "ContentOffer": ("CallToAction", "ContentOfferStylingConfiguration"),
+    "ContentOfferStylingConfiguration": (
+        "CloseButtonStyleProperties",
+        "ContentOfferStyleProperties",
+        "ContentPositionProperties",
+        "CtaButtonStyleProperties",
+        "TextStyleProperties",
+    ),
+    "Context": ("ContextPattern",),
+    "ContextPattern": ("EntityTypeCriteria",),
+    "ConversationUserDisposition": ("AddressableEntityRef",),
+    "ErrorBody": ("Detail", "ErrorBody", "Limit"),
+    "Event": (
+        "AppEvent",
+        "EventSession",
+        "OutcomeAchievedEvent",
+        "SegmentAssignmentEvent",
+        "WebActionEvent",
+        "WebEvent",
+    ),
+    "EventListing": ("Event",),
+    "Journey": ("JourneyPattern",),
+    "JourneyAggregateDataContainer": ("StatisticalResponse",),
+    "JourneyAggregateQueryClause": ("JourneyAggregateQueryPredicate",),
+    "JourneyAggregateQueryFilter": (
+        "JourneyAggregateQueryClause",
+        "JourneyAggregateQueryPredicate",
+    ),
+    "JourneyAggregateQueryPredicate": ("NumericRange",),
+    "JourneyAggregateQueryResponse": ("JourneyAggregateDataContainer",),
+    "JourneyAggregationQuery": ("JourneyAggregateQueryFilter", "JourneyAggregationView"),
+    "JourneyAggregationView": ("AggregationRange",),
+    "JourneyAsyncAggregateQueryResponse": ("JourneyAggregateDataContainer",),
+    "JourneyAsyncAggregationQuery": ("JourneyAggregateQueryFilter", "JourneyAggregationView"),
+    "JourneyCaseAssociation": ("AddressableEntityRef",),
+    "JourneyPattern": ("Criteria",),
+    "JourneySegment": ("Context", "ExternalSegment", "Journey"),
+    "JourneySegmentRequest": ("RequestContext", "RequestExternalSegment", "RequestJourney"),
+    "JourneyView": ("JourneyViewChart", "JourneyViewElement", "JourneyViewUser"),
+    "JourneyViewChart": (
+        "JourneyViewChartDisplayAttributes",
+        "JourneyViewChartGroupByAttribute",
+        "JourneyViewChartMetric",
+    ),
+    "JourneyViewElement": (
+        "JourneyViewElementAttributes",
+        "JourneyViewElementDisplayAttributes",
+        "JourneyViewElementFilter",
+        "JourneyViewLink",
+    ),
+    "JourneyViewElementFilter": (
+        "JourneyViewElementFilterNumberPredicate",
+        "JourneyViewElementFilterPredicate",
+    ),
+    "JourneyViewElementFilterNumberPredicate": ("JourneyViewElementFilterRange",),
+    "JourneyViewElementFilterRange": ("JourneyViewElementFilterRangeData",),
+    "JourneyViewLink": ("JourneyViewLinkTimeConstraint",),
+    "JourneyViewListing": ("JourneyView",),
+    "OpenActionFields": ("DomainEntityRef",),
+    "OutcomeAchievedEvent": (
+        "Browser",
+        "Device",
+        "JourneyCampaign",
+        "JourneyGeolocation",
+        "OutcomeAchievedEventOutcome",
+        "Referrer",
+    ),
+    "OutcomeAchievement": ("AchievedOutcome",),
+    "PatchAction": (
+        "ActionMapActionTemplate",
+        "ArchitectFlowFields",
+        "OpenActionFields",
+        "PatchWebMessagingOfferFields",
+    ),
+    "PatchActionMap": (
+        "Activation",
+        "EventCondition",
+        "OutcomePercentileCondition",
+        "OutcomeProbabilityCondition",
+        "OutcomeQuantileCondition",
+        "PatchAction",
+        "PatchActionMapScheduleGroups",
+        "UrlCondition",
+    ),
+    "PatchActionMapScheduleGroups": ("ActionMapScheduleGroup",),
+    "PatchActionTarget": ("ServiceLevel",),
+    "PatchActionTemplate": ("PatchContentOffer",),
+    "PatchContentOffer": ("PatchCallToAction", "PatchContentOfferStylingConfiguration"),
+    "PatchContentOfferStylingConfiguration": (
+        "PatchCloseButtonStyleProperties",
+        "PatchContentOfferStyleProperties",
+        "PatchContentPositionProperties",
+        "PatchCtaButtonStyleProperties",
+        "PatchTextStyleProperties",
+    ),
+    "PatchContext": ("PatchContextPattern",),
+    "PatchContextPattern": ("PatchEntityTypeCriteria",),
+    "PatchJourney": ("PatchJourneyPattern",),
+    "PatchJourneyPattern": ("PatchCriteria",),
+    "PatchSegment": ("PatchContext", "PatchExternalSegment", "PatchJourney"),
+    "PatchWebMessagingOfferFields": ("AddressableEntityRef",),
+    "RequestContext": ("RequestContextPattern",),
+    "RequestContextPattern": ("RequestEntityTypeCriteria",),
+    "RequestJourney": ("RequestJourneyPattern",),
+    "RequestJourneyPattern": ("RequestCriteria",),
+    "SegmentAssignment": (
+        "AddressableEntityRef",
+        "SegmentAssignmentSegment",
+        "SegmentAssignmentSession",
+    ),
+    "SegmentAssignmentEvent": ("AddressableEntityRef",),
+    "SegmentAssignmentListing": ("SegmentAssignment",),
+    "SegmentAssignments": ("SegmentForAssignment",),
+    "SegmentListing": ("JourneySegment",),
+    "SegmentUnassignments": ("SegmentForUnassignment",),
+    "Session": (
+        "AddressableEntityRef",
+        "Browser",
+        "ConnectedQueue",
+        "ConnectedUser",
+        "ConversationChannel",
+        "ConversationUserDisposition",
+        "CustomEventAttribute",
+        "CustomEventAttributeList",
+        "Device",
+        "JourneyApp",
+        "JourneyCampaign",
+        "JourneyCaseAssociation",
+        "JourneyGeolocation",
+        "JourneyPage",
+        "NetworkConnectivity",
+        "OutcomeAchievement",
+        "Referrer",
+        "SdkLibrary",
+        "SessionLastEvent",
+        "SessionSegmentAssignment",
+    ),
+    "SessionListing": ("Session",),
+    "SessionSegmentAssignment": ("AssignedSegment",),
+    "StatisticalResponse": ("AggregateMetricData", "AggregateViewData"),
+    "UnprocessedSegmentAssignments": ("SegmentAssignments", "SegmentUnassignments"),
+    "UpdateSegmentAssignmentRequest": ("SegmentAssignments", "SegmentUnassignments"),
+    "UpdateSegmentAssignmentResponse": ("UnprocessedSegmentAssignments",),
+    "WebActionEvent": (
+        "ActionEventActionMap",
+        "Browser",
+        "Device",
+        "EventAction",
+        "JourneyCampaign",
+        "JourneyGeolocation",
+        "Referrer",
+    ),
+    "WebEvent": (
+        "Browser",
+        "CustomEventAttribute",
+        "Device",
+        "JourneyCampaign",
+        "JourneyGeolocation",
+        "JourneyPage",
+        "Referrer",
+    ),
+    "WebMessagingOfferFields": ("AddressableEntityRef",),
+}
+"""Model -> the models its annotations name, built along with it."""
+
+
+_lock = threading.RLock()
+
+
+def __getattr__(name: str) -> type:
+    """Define model `name` on first use, with every model its annotations reach, so that the
+    annotations resolve in this module's globals (`typing.get_type_hints`, `_wire`).
+
+    The builders run in a copy of the globals, and the new classes are published together
+    once all are built: another thread never sees a class whose references are missing.
+    """
+    if name not in __all__:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    namespace = globals()
+    with _lock:
+        if name not in namespace:
+            staging = dict(namespace)
+            built: list[str] = []
+            todo = [name]
+            while todo:
+                model = todo.pop()
+                if model not in staging:
+                    types.FunctionType(namespace[f"_build_{model}"].__code__, staging)()
+                    built.append(model)
+                    todo.extend(_REFS.get(model, ()))
+            namespace.update({model: staging[model] for model in built})
+    cls: type = namespace[name]
+    return cls
+
+
+def __dir__() -> list[str]:
+    return sorted(n for n in set(globals()) | set(__all__) if not n.startswith("_build_"))
