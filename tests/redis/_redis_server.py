@@ -102,8 +102,12 @@ class RedisClusterServers:
     def start(self) -> None:
         """Start the nodes, assign the slots, and wait until every node says the cluster is ok."""
         assert REDIS_CLI is not None
-        for node in self.nodes:
-            node.start()
+        try:
+            for node in self.nodes:
+                node.start()
+        except BaseException:
+            self.close()  # the nodes already started must not outlive the test run
+            raise
         create = ["--cluster", "create", *(f"127.0.0.1:{node.port}" for node in self.nodes)]
         subprocess.run(
             [REDIS_CLI, *create, "--cluster-replicas", "0", "--cluster-yes"],
