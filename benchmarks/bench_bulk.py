@@ -15,7 +15,8 @@ The server is `loopback.py` (Python) or, with `--server nginx`, nginx serving th
 (`nginx_server.py`): against the Python server the fastest clients wait on the server.
 Each case imports its modules before its clock starts (`IMPORTS`); the clock then covers the
 client's construction, its first call (journey_async builds its models there) and the 2,000
-lookups.
+lookups. The CPU column is the process's CPU time (user and system, all threads) over the same
+span, divided by the lookups: the issue's "client CPU per request".
 
     python benchmarks/bench_bulk.py [--runs 5] [--lookups 2000] [--server loopback|nginx]
         [--baseline DIR ...]  # also the journey_async package in each DIR, interleaved
@@ -151,6 +152,7 @@ def child(args: argparse.Namespace) -> None:
         for module in IMPORTS[args.client]:
             importlib.import_module(module)
     started = time.perf_counter()
+    cpu_started = time.process_time()  # the whole process: the SDK's threads count too
     if args.client == "sdk":
         done = run_sdk(args.base_url, ids, args.concurrency)
     else:
@@ -164,8 +166,9 @@ def child(args: argparse.Namespace) -> None:
         }[args.client]
         done = anyio.run(fn, args.base_url, ids, args.concurrency)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     assert done == args.lookups
-    print(json.dumps({"seconds": elapsed}))
+    print(json.dumps({"seconds": elapsed, "cpu": cpu}))
 
 
 def installed(module: str) -> bool:
@@ -202,7 +205,7 @@ def main(args: argparse.Namespace) -> None:
                 cases.append((baseline_label(label, directory), client, concurrency))
     with bench_server(args.server, items=1000) as base:
 
-        def measure(case: tuple[str, str, int]) -> float:
+        def measure(case: tuple[str, str, int]) -> dict[str, float]:
             label, client, concurrency = case
             return run_child(
                 [
@@ -218,10 +221,17 @@ def main(args: argparse.Namespace) -> None:
                     str(concurrency),
                 ],
                 env=baseline_env(dirs.get(label)),
-            )["seconds"]
+            )
 
         timings = interleaved(args.runs, cases, measure)
-    seconds = {label: values for (label, _, _), values in zip(cases, timings, strict=True)}
+    seconds = {
+        label: [run["seconds"] for run in runs]
+        for (label, _, _), runs in zip(cases, timings, strict=True)
+    }
+    cpu_per_request = {
+        label: median([run["cpu"] for run in runs]) / args.lookups
+        for (label, _, _), runs in zip(cases, timings, strict=True)
+    }
     rates = {label: args.lookups / median(values) for label, values in seconds.items()}
     ours = rates[cases[0][0]]
     # Each row's speed as a multiple of the two references of the table.
@@ -233,10 +243,16 @@ def main(args: argparse.Namespace) -> None:
         ]
         if label in rates
     ]
-    headers = ["client", "seconds", "req/s", "journey_async is"]
+    headers = ["client", "seconds", "req/s", "CPU us/request", "journey_async is"]
     headers += [head for _, head in references]
     rows = [
-        [label, f"{args.lookups / rate:.2f}", f"{rate:,.0f}", f"{ours / rate:.2f}x"]
+        [
+            label,
+            f"{args.lookups / rate:.2f}",
+            f"{rate:,.0f}",
+            f"{cpu_per_request[label] * 1e6:.0f}",
+            f"{ours / rate:.2f}x",
+        ]
         + [f"{rate / rates[ref]:.2f}x" for ref, _ in references]
         for label, rate in rates.items()
     ]

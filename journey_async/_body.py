@@ -37,15 +37,11 @@ async def read_bounded(response: httpx.Response, limit: int) -> None:
     """
     is_error = response.status_code >= 400
     cap = min(limit, ERROR_TEXT_LIMIT) if is_error else limit
-    declared = response.headers.get("content-length", "")
-    if (
-        not is_error
-        and declared.isdigit()
-        and int(declared) > limit
-        and "content-encoding" not in response.headers
-    ):
+    declared = _raw_header(response, b"content-length")
+    encoded = _raw_header(response, b"content-encoding") is not None
+    if not is_error and declared and declared.isdigit() and int(declared) > limit and not encoded:
         await _abandon(response, None)
-        raise _too_large(response, limit, f"Content-Length says {declared} bytes")
+        raise _too_large(response, limit, f"Content-Length says {declared.decode()} bytes")
     if hasattr(response, "_content"):  # built from bytes (a mock transport): already in memory
         await response.aclose()
         if len(response.content) > cap:
@@ -53,7 +49,7 @@ async def read_bounded(response: httpx.Response, limit: int) -> None:
                 raise _too_large(response, limit, "the body kept coming")
             response._content = response.content[:cap]
         return
-    decode = _decoder(response)
+    decode = _decoder(response) if encoded else _identity
     chunks: list[bytes] = []
     size = 0
     stream = cast(httpx.AsyncByteStream, response.stream)
@@ -80,7 +76,10 @@ async def read_bounded(response: httpx.Response, limit: int) -> None:
             if size + len(part) > cap and not is_error:
                 raise _too_large(response, limit, "the body kept coming")
             chunks.append(part[: cap - size])
-            await response.aclose()  # read to its end: the connection goes back to its pool
+            # Read to its end: the connection goes back to its pool. What `response.aclose()`
+            # does, without its context manager (an error gets its request below).
+            response.is_closed = True
+            await stream.aclose()
             complete = True
     except zlib.error as exc:
         msg = f"the {response.headers.get('content-encoding')} body cannot be decoded: {exc}"
@@ -137,10 +136,19 @@ Decode = Callable[[bytes, int], bytes]
 decoder can stop early (one byte more than fits tells the body is too large). `b""` flushes."""
 
 
+def _raw_header(response: httpx.Response, name: bytes) -> bytes | None:
+    """The first value of the header `name` (lowercase), as received; None when absent.
+
+    A look at the list `httpx.Headers` keeps, without the decoding pass over every header
+    that its first `get` makes (this runs on every response)."""
+    for _, lowered, value in response.headers._list:
+        if lowered == name:
+            return value
+    return None
+
+
 def _decoder(response: httpx.Response) -> Decode:
     """The bounded decoder for the response's `Content-Encoding`."""
-    if "content-encoding" not in response.headers:
-        return _identity
     encodings = [
         value.strip().lower()
         for value in response.headers.get_list("content-encoding", split_commas=True)

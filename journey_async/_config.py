@@ -6,6 +6,7 @@ path, kept out of the client so that it holds only the lifecycle and the operati
 
 from __future__ import annotations
 
+import asyncio
 import urllib.request
 from typing import Final, Generic, TypeVar
 
@@ -148,10 +149,14 @@ def environment_proxies() -> bool:
 
 def current_loop() -> object:
     """The running event loop (asyncio) or run (trio): what a client's resources belong to."""
+    if sniffio.thread_local.name is None and sniffio.current_async_library_cvar.get() is None:
+        # What `sniffio.current_async_library()` would call asyncio, without its search for
+        # the current task (a Python call on 3.11, made on every request).
+        loop = asyncio._get_running_loop()
+        if loop is not None:
+            return loop
     library = sniffio.current_async_library()
     if library == "asyncio":
-        import asyncio
-
         return asyncio.get_running_loop()
     if library == "trio":
         import trio

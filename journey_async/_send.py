@@ -52,7 +52,7 @@ from ._repair import repair_pool
 from ._retry import RateLimitGate, RetryPolicy, parse_retry_after, retry_middleware
 from ._slots import Slots
 from ._types import ATTEMPTS, DEADLINE, TEMPLATE, Clock, Handler, Middleware, Sleep, TokenProvider
-from ._within import ATTEMPT_DEADLINE
+from ._within import ATTEMPT_LENGTH
 
 __all__ = ["SendPath", "ERROR_TEXT_LIMIT", "read_bounded", "repair_pool", "chain"]
 
@@ -264,14 +264,14 @@ class SendPath:
         if limit <= 0:
             msg = "the call's retry budget ran out before this attempt could be sent"
             raise httpx.PoolTimeout(msg, request=request)
-        with anyio.move_on_after(limit) as scope:
+        with anyio.move_on_after(limit):
             if not self._layered:
                 # The transport may then leave out per-read timeouts this scope ends before.
-                request.extensions[ATTEMPT_DEADLINE] = scope.deadline
+                request.extensions[ATTEMPT_LENGTH] = limit
             try:
                 return await call_next(request)
             finally:
-                request.extensions.pop(ATTEMPT_DEADLINE, None)
+                request.extensions.pop(ATTEMPT_LENGTH, None)
         msg = (
             "the call's retry budget ran out while waiting for the response"
             if by_budget

@@ -1,8 +1,8 @@
 """Reads and writes that need no timeout of their own: the attempt's deadline comes first.
 
 The send path runs each attempt under one cancel scope, cut at the attempt timeout or the
-call's budget (`_send.SendPath._within_deadline`), and notes that scope's deadline in the
-request's extensions (`ATTEMPT_DEADLINE`, on anyio's clock). The attempt timeout is the read
+call's budget (`_send.SendPath._within_deadline`), and notes how long that scope lasts at
+most in the request's extensions (`ATTEMPT_LENGTH`). The attempt timeout is the read
 timeout (`_config.attempt_timeout`), so on the client's own transports each read's timeout
 (and, with a plain `timeout=30.0`, each write's) ends after the attempt's deadline: it can
 never be the one that fires. httpcore still opens a cancel scope for each read and write
@@ -24,24 +24,26 @@ import httpx
 from httpcore._backends.anyio import AnyIOStream
 from httpcore._backends.base import AsyncNetworkStream
 
-__all__ = ["ATTEMPT_DEADLINE", "AttemptStream", "outlasts"]
+__all__ = ["ATTEMPT_LENGTH", "AttemptStream", "outlasts"]
 
-ATTEMPT_DEADLINE = "journey_async.attempt_deadline"
-"""Key of `httpx.Request.extensions`: when the scope around this attempt ends (anyio's clock).
-Set only while that scope is active around the whole of the request and its body."""
+ATTEMPT_LENGTH = "journey_async.attempt_length"
+"""Key of `httpx.Request.extensions`: how long the scope around this attempt lasts at most,
+in seconds from its start. Set only while that scope is active around the whole of the
+request and its body, so what is left of it is never more than this: a timeout at least this
+long can never fire first, and no clock needs reading to know it."""
 
 
 def outlasts(request: httpx.Request, *names: str) -> bool:
-    """True when the request's `names` timeouts (`"read"`, `"write"`) each end no earlier
-    than the attempt's deadline from now: the attempt's scope bounds those operations."""
-    deadline = request.extensions.get(ATTEMPT_DEADLINE)
-    if deadline is None:
+    """True when the request's `names` timeouts (`"read"`, `"write"`) are each at least the
+    attempt's whole length: the attempt's scope ends first, so it bounds those operations."""
+    extensions = request.extensions
+    length = extensions.get(ATTEMPT_LENGTH)
+    if length is None:
         return False
-    timeouts = request.extensions.get("timeout") or {}
-    left = deadline - anyio.current_time()
+    timeouts = extensions.get("timeout") or {}
     for name in names:
         timeout = timeouts.get(name)
-        if timeout is not None and timeout < left:
+        if timeout is not None and timeout < length:
             return False
     return True
 

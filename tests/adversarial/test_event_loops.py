@@ -137,3 +137,34 @@ def test_asyncio_then_trio_raises_runtime_error():
             on_trio(lambda: client.get_journey_actiontarget("t1"))
     finally:
         close_quietly(client)
+
+
+def test_trio_guest_run_on_the_clients_asyncio_loop_raises_runtime_error():
+    """trio running as a guest on the very asyncio loop the client is bound to is still another
+    run: the client's cheap check of the running asyncio loop must not take it for its own."""
+    client = new_client()
+    outcome: dict[str, Any] = {}
+
+    async def in_trio() -> None:
+        try:
+            await client.get_journey_actiontarget("t1")
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    async def main() -> None:
+        async with client:
+            assert (await client.get_journey_actiontarget("t1")).id == "t1"
+            loop = asyncio.get_running_loop()
+            done: asyncio.Future[object] = loop.create_future()
+            trio.lowlevel.start_guest_run(
+                in_trio,
+                run_sync_soon_threadsafe=loop.call_soon_threadsafe,
+                done_callback=done.set_result,
+            )
+            await asyncio.wait_for(done, BOUND)
+            # The owner loop still works after the refused call.
+            assert (await client.get_journey_actiontarget("t1")).id == "t1"
+
+    asyncio.run(main())
+
+    assert_event_loop_error(outcome.get("error"))
