@@ -9,7 +9,11 @@
 * Import: wall time of `python -c "import X"` minus `python -c "pass"`, best of 7 (not with
   `--server nginx`: it does not depend on the server).
 
-`--server nginx` runs W3 against nginx serving the same bodies (`nginx_server.py`).
+`--server nginx` runs W3 against nginx serving the same bodies (`nginx_server.py`), with one
+more row: the floor, a hand-written HTTP/1.1 exchange over `asyncio.Protocol` (`_Exchange`),
+what any asyncio client spends per call at the least on this machine (system calls, event-loop
+turns, a parse and `json.loads`). Against the Python server its answers would not all carry
+`Content-Length`-framed bodies the exchange assumes, so the row is left out there.
 
     python benchmarks/bench_latency.py [--runs 5] [--calls 500] [--server loopback|nginx]
         [--baseline DIR ...]  # also the journey_async package in each DIR, interleaved
@@ -25,6 +29,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -46,6 +51,8 @@ from _util import (  # noqa: E402
 )
 
 TOKEN = "bench-token"
+
+FLOOR = "asyncio.Protocol, hand-written HTTP/1.1 (the floor)"
 
 
 async def journey_calls(base_url: str, calls: int, transport: str | None = None) -> list[float]:
@@ -108,6 +115,90 @@ async def aiohttp_calls(base_url: str, calls: int) -> list[float]:
     return times
 
 
+class _Exchange:
+    """One keep-alive HTTP/1.1 connection over `asyncio.Protocol`: the floor of an asyncio
+    client (no pool, no timeouts, no limits: not a client anyone should use). Answers must carry
+    `Content-Length`, as nginx's do."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        self._buffer = bytearray()
+        self._waiter: asyncio.Future[tuple[int, bytes]] | None = None
+        self._loop = asyncio.get_running_loop()
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        end = self._buffer.find(b"\r\n\r\n")
+        if end < 0 or self._waiter is None:
+            return
+        lines = bytes(self._buffer[:end]).split(b"\r\n")
+        length = next(
+            int(value)
+            for name, _, value in (line.partition(b":") for line in lines[1:])
+            if name.lower() == b"content-length"
+        )
+        if len(self._buffer) < end + 4 + length:
+            return
+        body = bytes(self._buffer[end + 4 : end + 4 + length])
+        del self._buffer[: end + 4 + length]
+        self._waiter.set_result((int(lines[0][9:12]), body))
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_exception(ConnectionError("closed"))
+
+    def eof_received(self) -> None:
+        return None
+
+    def pause_writing(self) -> None:
+        return None
+
+    def resume_writing(self) -> None:
+        return None
+
+    async def get(self, target: str, host: str) -> tuple[int, bytes]:
+        assert self.transport is not None
+        self._waiter = self._loop.create_future()
+        self.transport.write(
+            f"GET {target} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n"
+            f"Authorization: Bearer {TOKEN}\r\n\r\n".encode()
+        )
+        return await self._waiter
+
+
+async def protocol_calls(base_url: str, calls: int) -> list[float]:
+    """The floor: what an asyncio process spends per sequential call with nothing but a
+    hand-written HTTP/1.1 exchange (system calls, event-loop turns, the parse, `json.loads`)."""
+    import asyncio
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    loop = asyncio.get_running_loop()
+    transport, exchange = await loop.create_connection(_Exchange, host, port)
+    netloc = f"{host}:{port}"
+    try:
+        for i in range(20):
+            await exchange.get(f"/api/v2/journey/actiontargets/w-{i}", netloc)
+        mark_cpu()
+        times = []
+        for i in range(calls):
+            started = time.perf_counter()
+            status, body = await exchange.get(f"/api/v2/journey/actiontargets/t-{i}", netloc)
+            assert status == 200
+            json.loads(body)
+            times.append(time.perf_counter() - started)
+        mark_cpu()
+    finally:
+        transport.close()
+    return times
+
+
 CPU: list[tuple[float, float]] = []
 """The process's (user, system) CPU times at the start and end of the timed calls."""
 
@@ -138,6 +229,7 @@ CLIENTS = {
     "journey_async_aiohttp": journey_aiohttp_calls,
     "httpx": httpx_calls,
     "aiohttp": aiohttp_calls,
+    "protocol": protocol_calls,
 }
 
 
@@ -203,6 +295,8 @@ def main(args: argparse.Namespace) -> None:
         ]
     if sdk_installed():
         clients.append(("official SDK", "sdk"))
+    if args.server == "nginx":
+        clients.append((FLOOR, "protocol"))
     dirs = {}  # label -> baseline directory: the same journey_async cases, another package
     for directory in args.baseline:
         for label, name in list(clients):
@@ -245,6 +339,8 @@ def main(args: argparse.Namespace) -> None:
     headers += [head for _, head in references]
     if "official SDK" in results:
         headers.append("CPU vs SDK")
+    if "bare aiohttp + json.loads" in results:
+        headers.append("CPU vs bare aiohttp")
     rows = []
     for label, r in results.items():
         row = [
@@ -257,6 +353,8 @@ def main(args: argparse.Namespace) -> None:
         row += [f"{results[ref]['p50'] / r['p50']:.2f}x" for ref, _ in references]
         if "official SDK" in results:
             row.append(f"{r['cpu'] / results['official SDK']['cpu']:.2f}x")
+        if "bare aiohttp + json.loads" in results:
+            row.append(f"{r['cpu'] / results['bare aiohttp + json.loads']['cpu']:.2f}x")
         rows.append(row)
     print(
         f"{machine()}; {args.calls} sequential GETs against {server_label(args.server)}; "
