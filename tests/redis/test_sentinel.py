@@ -178,6 +178,32 @@ async def test_calls_go_on_through_a_failover_then_use_the_new_master(
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     back = [r.getMessage() for r in caplog.records if "answers again" in r.getMessage()]
     assert len(warnings) == len(back) == sum(limits), (warnings, back)
+    where = f"Redis at sentinel 127.0.0.1:{redis_sentinel.sentinel.port} master mymaster/0 "
+    assert all(where in line for line in warnings + back), (warnings, back)
+
+
+async def test_log_lines_name_the_sentinel_and_the_master(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A master client has no host of its own (the Sentinel names one at each connect): the
+    WARNING of an outage and the repr name the first Sentinel, the master's name and the db."""
+    caplog.set_level(logging.WARNING, logger="journey_async")
+    sentinel = Sentinel([("127.0.0.1", 9)], socket_connect_timeout=1.0)  # nothing listens
+    master = sentinel.master_for("mymaster", db=2)
+    where = "sentinel 127.0.0.1:9 master mymaster/2"
+    limit = RedisRateLimit(master, rate=10, per=1.0)
+    cache = RedisTokenCache(master)
+    try:
+        assert repr(limit).startswith(f"RedisRateLimit({where!r}, ")
+        assert repr(cache).startswith(f"RedisTokenCache({where!r}, ")
+        with anyio.fail_after(10):
+            assert await limit.acquire(["k"], None) == 0  # in memory: no master found
+        assert limit.outages == 1
+        [warning] = [r.getMessage() for r in caplog.records]
+        assert f"Redis at {where} is not answering (MasterNotFoundError: " in warning
+    finally:
+        await master.aclose()
+        await sentinel.aclose()
 
 
 @pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
