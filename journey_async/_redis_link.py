@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from redis.asyncio import Redis, RedisCluster
 from redis.asyncio.retry import Retry
+from redis.asyncio.sentinel import SentinelConnectionPool
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
@@ -69,11 +70,18 @@ def _from_url(url: str) -> Redis:
 
 
 def _describe(redis: AnyRedis) -> str:
-    """`host:port/db` of a client, or `cluster host:port` of a cluster client's first startup
-    node, for log lines (no user name, no password)."""
+    """`host:port/db` of a client, `cluster host:port` of a cluster client's first startup
+    node, or `sentinel host:port master name/db` of a Sentinel's master client (its first
+    Sentinel), for log lines (no user name, no password)."""
     if isinstance(redis, RedisCluster):
         return f"cluster {next(iter(redis.nodes_manager.startup_nodes), '?')}"
-    kwargs = redis.connection_pool.connection_kwargs
+    pool = redis.connection_pool
+    kwargs = pool.connection_kwargs
+    if isinstance(pool, SentinelConnectionPool):  # no host: the Sentinel names it per connect
+        sentinels = pool.sentinel_manager.sentinels
+        first = sentinels[0].connection_pool.connection_kwargs if sentinels else {}
+        where = f"{first.get('host', '?')}:{first.get('port', '?')}"
+        return f"sentinel {where} master {pool.service_name}/{kwargs.get('db', 0)}"
     if "path" in kwargs:
         return f"unix:{kwargs['path']}"
     return f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"

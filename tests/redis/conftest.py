@@ -14,7 +14,14 @@ import pytest_asyncio
 
 pytest.importorskip("redis", reason="the redis extra (redis-py) is not installed")
 
-from _redis_server import REDIS_CLI, REDIS_SERVER, RedisClusterServers, RedisServer, free_port
+from _redis_server import (
+    REDIS_CLI,
+    REDIS_SERVER,
+    RedisClusterServers,
+    RedisSentinelServers,
+    RedisServer,
+    free_port,
+)
 from redis import Redis as SyncRedis
 from redis.asyncio import Redis as AsyncRedis
 
@@ -64,6 +71,19 @@ def redis_cluster() -> Iterator[RedisClusterServers]:
     cluster.start()
     yield cluster
     cluster.close()
+
+
+@pytest.fixture
+def redis_sentinel() -> Iterator[RedisSentinelServers]:
+    """A master, its replica and a Sentinel watching them (`mymaster`), on free loopback
+    ports: this test's alone, as a test may fail the master over."""
+    _require_server()
+    if REDIS_CLI is None:
+        pytest.skip("redis-cli is not installed (it comes with Debian's redis-server package)")
+    servers = RedisSentinelServers()
+    servers.start()
+    yield servers
+    servers.close()
 
 
 @pytest_asyncio.fixture(params=["redis-server", "fakeredis"])
