@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Awaitable, Sequence
 
@@ -180,15 +181,16 @@ class SendPath:
         gate = self.gate
         if not gate.try_pass():
             await self._wait_at_gate(gate, deadline)
-        if slots is not None and not slots.try_acquire():
-            await self._wait_for_slot(slots, deadline)
-        try:
-            if gate.remaining():  # paused while this caller queued for its slot
-                await self._wait_at_gate(gate, deadline)
-            response = await self._within_deadline(request, call_next, deadline)
-        finally:
-            if slots is not None:
-                slots.release()
+        if slots is None or slots.try_acquire():
+            try:
+                if gate.remaining():  # paused by a 429 since this caller passed the gate
+                    await self._wait_at_gate(gate, deadline)
+                response = await self._within_deadline(request, call_next, deadline)
+            finally:
+                if slots is not None:
+                    slots.release()
+        else:
+            response = await self._queued(request, call_next, deadline, slots, gate)
         gate.observe(response)
         return response
 
@@ -217,13 +219,14 @@ class SendPath:
         extensions[REPLAY_TOKEN] = tokens[index]
         slots = self.slots
         try:
-            if slots is not None and not slots.try_acquire():
-                await self._wait_for_slot(slots, deadline)
-            try:
-                response = await self._within_deadline(request, call_next, deadline)
-            finally:
-                if slots is not None:
-                    slots.release()
+            if slots is None or slots.try_acquire():
+                try:
+                    response = await self._within_deadline(request, call_next, deadline)
+                finally:
+                    if slots is not None:
+                        slots.release()
+            else:
+                response = await self._queued(request, call_next, deadline, slots, None)
         finally:
             extensions.pop(REPLAY_TOKEN, None)  # the stamp layer took it, unless it never ran
         if response.status_code == 429:
@@ -253,49 +256,88 @@ class SendPath:
         self, request: httpx.Request, call_next: Handler, deadline: float | None
     ) -> httpx.Response:
         """The rest of the attempt, cut at the attempt timeout or the call's deadline."""
+        limit, by_budget = self._attempt_limit(request, deadline)
+        if limit is None:
+            return await call_next(request)
+        with anyio.move_on_after(limit):
+            return await self._noted(request, call_next, limit)
+        raise _attempt_timeout(request, limit, by_budget)
+
+    async def _queued(
+        self,
+        request: httpx.Request,
+        call_next: Handler,
+        deadline: float | None,
+        slots: Slots,
+        gate: RateLimitGate | None,
+    ) -> httpx.Response:
+        """Queue for an in-flight slot (at most the pool timeout or what is left of the
+        budget), then the rest of the attempt as `_within_deadline` runs it.
+
+        One cancel scope serves both: once the slot is held its deadline moves to the
+        attempt's, so a queued request opens one scope, not two (on asyncio a scope costs
+        tens of microseconds, and under `map` most requests queue). With a `gate`, a pause that
+        began while this caller queued is waited out between the two.
+        """
+        wait = self.pool_timeout
+        if deadline is not None:
+            left = deadline - self._clock()
+            wait = left if wait is None else min(wait, left)
+        held = False
+        limit: float | None = None
+        by_budget = False
+        with anyio.move_on_after(wait) as scope:
+            await slots.acquire()
+            held = True
+            try:
+                scope.deadline = math.inf
+                if gate is not None and gate.remaining():
+                    await self._wait_at_gate(gate, deadline)
+                limit, by_budget = self._attempt_limit(request, deadline)
+                if limit is None:
+                    return await call_next(request)
+                scope.deadline = anyio.current_time() + limit
+                return await self._noted(request, call_next, limit)
+            finally:
+                slots.release()
+        if not held:
+            msg = (
+                f"no in-flight slot came free within {max(wait or 0.0, 0.0):.3g} s "
+                f"({slots.total} requests in flight, {slots.waiting} more queued)"
+            )
+            raise httpx.PoolTimeout(msg)
+        assert limit is not None  # the scope was cut after the attempt began
+        raise _attempt_timeout(request, limit, by_budget)
+
+    def _attempt_limit(
+        self, request: httpx.Request, deadline: float | None
+    ) -> tuple[float | None, bool]:
+        """How long the attempt may take from now (None: unbounded), and whether the call's
+        budget, not the attempt timeout, sets it; no time left is a `PoolTimeout` now."""
         limit = self.attempt_timeout
         by_budget = False
         if deadline is not None:
             left = deadline - self._clock()
             if limit is None or left < limit:
                 limit, by_budget = left, True
-        if limit is None:
-            return await call_next(request)
-        if limit <= 0:
+        if limit is not None and limit <= 0:
             msg = "the call's retry budget ran out before this attempt could be sent"
             raise httpx.PoolTimeout(msg, request=request)
-        with anyio.move_on_after(limit):
-            if not self._layered:
-                # The transport may then leave out per-read timeouts this scope ends before.
-                request.extensions[ATTEMPT_LENGTH] = limit
-            try:
-                return await call_next(request)
-            finally:
-                request.extensions.pop(ATTEMPT_LENGTH, None)
-        msg = (
-            "the call's retry budget ran out while waiting for the response"
-            if by_budget
-            else f"no complete response within {limit:g} s (the attempt timeout)"
-        )
-        raise httpx.ReadTimeout(msg, request=request)
+        return limit, by_budget
 
-    async def _wait_for_slot(self, slots: Slots, deadline: float | None) -> None:
-        """Queue for an in-flight slot, at most the pool timeout or what is left of the budget."""
-        limit = self.pool_timeout
-        if deadline is not None:
-            left = deadline - self._clock()
-            limit = left if limit is None else min(limit, left)
-        if limit is None:
-            await slots.acquire()
-            return
-        with anyio.move_on_after(limit) as scope:
-            await slots.acquire()
-        if scope.cancelled_caught:
-            msg = (
-                f"no in-flight slot came free within {max(limit, 0.0):.3g} s "
-                f"({slots.total} requests in flight, {slots.waiting} more queued)"
-            )
-            raise httpx.PoolTimeout(msg)
+    async def _noted(
+        self, request: httpx.Request, call_next: Handler, limit: float
+    ) -> httpx.Response:
+        """`call_next(request)` inside the attempt's scope of `limit` seconds, the scope's
+        length noted for the transport (which may then leave out per-read timeouts that can
+        never fire first), unless user middleware may move the work out of the scope."""
+        if self._layered:
+            return await call_next(request)
+        request.extensions[ATTEMPT_LENGTH] = limit
+        try:
+            return await call_next(request)
+        finally:
+            request.extensions.pop(ATTEMPT_LENGTH, None)
 
     async def _wait_at_gate(self, gate: RateLimitGate, deadline: float | None) -> None:
         """Wait at the gate; a wait that cannot end before the call's deadline is not begun."""
@@ -388,6 +430,16 @@ def _transport_error(
     )
     cls = RequestTimeoutError if isinstance(exc, httpx.TimeoutException) else TransportError
     return cls(msg, request=redact_request(request))
+
+
+def _attempt_timeout(request: httpx.Request, limit: float, by_budget: bool) -> httpx.ReadTimeout:
+    """The attempt's scope ended before its response was whole."""
+    msg = (
+        "the call's retry budget ran out while waiting for the response"
+        if by_budget
+        else f"no complete response within {limit:g} s (the attempt timeout)"
+    )
+    return httpx.ReadTimeout(msg, request=request)
 
 
 def _gate_error(request: httpx.Request, exc: _RateLimited) -> RateLimitError:
