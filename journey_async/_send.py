@@ -276,8 +276,9 @@ class SendPath:
 
         One cancel scope serves both: once the slot is held its deadline moves to the
         attempt's, so a queued request opens one scope, not two (on asyncio a scope costs
-        tens of microseconds, and under `map` most requests queue). With a `gate`, a pause that
-        began while this caller queued is waited out between the two.
+        tens of microseconds, and with more concurrent callers than slots, as `asyncio.gather`
+        over many ids makes, most requests queue). With a `gate`, a pause that began while
+        this caller queued is waited out between the two.
         """
         wait = self.pool_timeout
         if deadline is not None:
