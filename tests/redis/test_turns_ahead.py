@@ -122,6 +122,7 @@ async def test_a_held_turn_is_a_reservation_other_processes_queue_behind(
     redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A turn held ahead was reserved in Redis: another process's turn comes after it."""
+    monkeypatch.setattr(_redis_limit, "HOLD", 5.0)  # a slow first call still leaves a quick one
     monkeypatch.setattr(_redis_limit, "AHEAD_WAIT", 1.0)
     async with (
         RedisRateLimit(redis_url, rate=10, per=1.0) as first,
