@@ -229,6 +229,7 @@ class RedisRateLimit(RedisBacked):
         turn is more than `max_wait` seconds away. A turn this process holds (see the class
         docstring) is used without a round trip.
         """
+        self._link.check_loop()  # a new loop first drops the old one's turns and fetch
         now = time.monotonic()
         quick = now - self._last_call < HOLD
         self._last_call = now

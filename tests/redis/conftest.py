@@ -7,6 +7,7 @@ that reason; `fakeredis` (with Lua) serves the unit tests that need no server.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -31,6 +32,15 @@ def _require_server() -> None:
         pytest.skip(
             "redis-server is not installed (apt-get install redis-server; .ci/run does this)"
         )
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage() -> Iterator[None]:
+    """Collect garbage after each test (after its event loop is closed): a Redis connection
+    left open warns (`ResourceWarning`, an error here) in the teardown of the test that left
+    it, not in whichever later test the garbage collector happens to run."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")

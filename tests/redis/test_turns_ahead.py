@@ -122,6 +122,7 @@ async def test_a_held_turn_is_a_reservation_other_processes_queue_behind(
     redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A turn held ahead was reserved in Redis: another process's turn comes after it."""
+    monkeypatch.setattr(_redis_limit, "HOLD", 5.0)  # a slow first call still leaves a quick one
     monkeypatch.setattr(_redis_limit, "AHEAD_WAIT", 1.0)
     async with (
         RedisRateLimit(redis_url, rate=10, per=1.0) as first,
@@ -274,3 +275,41 @@ async def test_callers_cancelled_anywhere_leave_nothing_stuck(redis_url: str) ->
     assert limit._prefetching is None
     leftover = set(asyncio.all_tasks()) - before - {asyncio.current_task()}
     assert not leftover
+
+
+def test_turns_held_in_one_loop_are_not_used_in_the_next(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A limiter closed with a turn still held and used again from a new event loop (one
+    `asyncio.run` per job) goes to Redis for its first turn there: the held turn belonged to
+    the old loop, and a fetch ahead started from it would escape `aclose` (its connection
+    was then left open when the loop ended: an unclosed-connection `ResourceWarning`)."""
+    monkeypatch.setattr(_redis_limit, "HOLD", 5.0)  # the held turn is still usable later
+    monkeypatch.setattr(_redis_limit, "AHEAD_WAIT", 1.5e-6)  # one turn fetched at a time
+    limit = RedisRateLimit(redis_url, rate=1e6, per=1.0)
+
+    async def first() -> None:
+        await limit.acquire(["k"], None)
+        await limit.acquire(["k"], None)  # quick: the next turn is fetched ahead
+        await settle(limit)
+        assert limit._held is not None
+        await limit.aclose()
+
+    async def second() -> None:
+        counted = Counted(limit)
+        before = set(asyncio.all_tasks())
+        await limit.acquire(["k"], None)
+        assert counted.inline == 1  # the turn held in the first loop was not used
+        for _ in range(3):
+            await limit.acquire(["k"], None)
+        await limit.aclose()
+        leftover = set(asyncio.all_tasks()) - before - {asyncio.current_task()}
+        assert not leftover
+        pool = limit.redis.connection_pool
+        assert not any(
+            connection.is_connected
+            for connection in [*pool._available_connections, *pool._in_use_connections]
+        )
+
+    asyncio.run(first())
+    asyncio.run(second())
