@@ -177,20 +177,10 @@ class SendPath:
         429 that closes the gate while a caller queues for a slot is seen again inside it.
         """
         deadline = request.extensions.get(DEADLINE)
-        slots = self.slots
         gate = self.gate
         if not gate.try_pass():
             await self._wait_at_gate(gate, deadline)
-        if slots is None or slots.try_acquire():
-            try:
-                if gate.remaining():  # paused by a 429 since this caller passed the gate
-                    await self._wait_at_gate(gate, deadline)
-                response = await self._within_deadline(request, call_next, deadline)
-            finally:
-                if slots is not None:
-                    slots.release()
-        else:
-            response = await self._queued(request, call_next, deadline, slots, gate)
+        response = await self._in_slot(request, call_next, deadline, gate)
         gate.observe(response)
         return response
 
@@ -217,16 +207,8 @@ class SendPath:
         max_wait = None if deadline is None else deadline - self._clock()
         index = await limiter.acquire(keys, max_wait)
         extensions[REPLAY_TOKEN] = tokens[index]
-        slots = self.slots
         try:
-            if slots is None or slots.try_acquire():
-                try:
-                    response = await self._within_deadline(request, call_next, deadline)
-                finally:
-                    if slots is not None:
-                        slots.release()
-            else:
-                response = await self._queued(request, call_next, deadline, slots, None)
+            response = await self._in_slot(request, call_next, deadline, None)
         finally:
             extensions.pop(REPLAY_TOKEN, None)  # the stamp layer took it, unless it never ran
         if response.status_code == 429:
@@ -262,6 +244,26 @@ class SendPath:
         with anyio.move_on_after(limit):
             return await self._noted(request, call_next, limit)
         raise _attempt_timeout(request, limit, by_budget)
+
+    async def _in_slot(
+        self,
+        request: httpx.Request,
+        call_next: Handler,
+        deadline: float | None,
+        gate: RateLimitGate | None,
+    ) -> httpx.Response:
+        """The attempt in an in-flight slot: taken at once when one is free, else queued for.
+        With a `gate`, a pause that began since this caller passed it is waited out first."""
+        slots = self.slots
+        if slots is not None and not slots.try_acquire():
+            return await self._queued(request, call_next, deadline, slots, gate)
+        try:
+            if gate is not None and gate.remaining():
+                await self._wait_at_gate(gate, deadline)
+            return await self._within_deadline(request, call_next, deadline)
+        finally:
+            if slots is not None:
+                slots.release()
 
     async def _queued(
         self,

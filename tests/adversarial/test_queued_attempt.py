@@ -37,6 +37,15 @@ class _Slow:
         return httpx.Response(200, json={"id": target})
 
 
+async def _timed_failure(client: JourneyClient, target: str, into: dict[str, object]) -> None:
+    """Call for `target`; note its `RequestTimeoutError`'s message and how long it took."""
+    started = time.monotonic()
+    try:
+        await client.get_journey_actiontarget(target)
+    except RequestTimeoutError as exc:
+        into[target] = (str(exc), time.monotonic() - started)
+
+
 def _client(handler: _Slow, timeout: httpx.Timeout) -> JourneyClient:
     return JourneyClient(
         "token",
@@ -81,19 +90,12 @@ async def test_a_queued_attempt_past_its_timeout_is_cut_and_frees_the_slot() -> 
     async def first() -> None:
         outcome["first"] = (await client.get_journey_actiontarget("first")).id
 
-    async def second() -> None:
-        started = time.monotonic()
-        try:
-            await client.get_journey_actiontarget("second")
-        except RequestTimeoutError as exc:
-            outcome["second"] = (str(exc), time.monotonic() - started)
-
     async with _client(handler, httpx.Timeout(0.5, pool=5.0)) as client:
         with anyio.fail_after(5):
             async with anyio.create_task_group() as tg:
                 tg.start_soon(first)
                 await anyio.sleep(0.05)
-                tg.start_soon(second)
+                tg.start_soon(_timed_failure, client, "second", outcome)
             assert (await client.get_journey_actiontarget("after")).id == "after"
     assert outcome["first"] == "first"
     message, elapsed = outcome["second"]  # type: ignore[misc]
@@ -107,19 +109,12 @@ async def test_a_queue_longer_than_the_pool_timeout_is_a_pool_timeout() -> None:
     handler = _Slow({"first": 1.0})
     outcome: dict[str, object] = {}
 
-    async def second() -> None:
-        started = time.monotonic()
-        try:
-            await client.get_journey_actiontarget("second")
-        except RequestTimeoutError as exc:
-            outcome["second"] = (str(exc), time.monotonic() - started)
-
     async with _client(handler, httpx.Timeout(5.0, pool=0.2)) as client:
         with anyio.fail_after(5):
             async with anyio.create_task_group() as tg:
                 tg.start_soon(client.get_journey_actiontarget, "first")
                 await anyio.sleep(0.05)
-                tg.start_soon(second)
+                tg.start_soon(_timed_failure, client, "second", outcome)
             assert (await client.get_journey_actiontarget("after")).id == "after"
     message, elapsed = outcome["second"]  # type: ignore[misc]
     assert "no in-flight slot came free within 0.2 s" in message

@@ -34,6 +34,12 @@ def _require_server() -> None:
         )
 
 
+def _require_cli() -> None:
+    _require_server()
+    if REDIS_CLI is None:
+        pytest.skip("redis-cli is not installed (it comes with Debian's redis-server package)")
+
+
 @pytest.fixture(autouse=True)
 def collect_garbage() -> Iterator[None]:
     """Collect garbage after each test (after its event loop is closed): a Redis connection
@@ -74,9 +80,7 @@ def redis_url(redis_server: RedisServer) -> str:
 @pytest.fixture(scope="session")
 def redis_cluster() -> Iterator[RedisClusterServers]:
     """A three-node Redis Cluster for the session, on free loopback ports."""
-    _require_server()
-    if REDIS_CLI is None:
-        pytest.skip("redis-cli is not installed (it comes with Debian's redis-server package)")
+    _require_cli()
     cluster = RedisClusterServers()
     cluster.start()
     yield cluster
@@ -87,9 +91,7 @@ def redis_cluster() -> Iterator[RedisClusterServers]:
 def redis_sentinel() -> Iterator[RedisSentinelServers]:
     """A master, its replica and a Sentinel watching them (`mymaster`), on free loopback
     ports: this test's alone, as a test may fail the master over."""
-    _require_server()
-    if REDIS_CLI is None:
-        pytest.skip("redis-cli is not installed (it comes with Debian's redis-server package)")
+    _require_cli()
     servers = RedisSentinelServers()
     servers.start()
     yield servers
