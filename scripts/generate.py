@@ -194,8 +194,8 @@ same source, dedented.
 '''
 
 LAZY_IMPORTS = (
-    "import enum\nfrom datetime import datetime\n",
-    "import enum\nimport threading\nimport types\nfrom datetime import datetime\n",
+    "from .._base import Model\n",
+    "from .._base import Model\nfrom .._lazy import lazy_module\n",
 )
 
 STR_ENUM = '''\
@@ -225,41 +225,10 @@ MODELS_EPILOGUE = '''\
 # global, named and pickled as one (`__qualname__` is the bare name).
 BUILDER_PAD = "    "
 
-LAZY_LOADER = '''
+LAZY_LOADER = """
 
-_lock = threading.RLock()
-
-
-def __getattr__(name: str) -> type:
-    """Define model `name` on first use, with every model its annotations reach, so that the
-    annotations resolve in this module's globals (`typing.get_type_hints`, `_wire`).
-
-    The builders run in a copy of the globals, and the new classes are published together
-    once all are built: another thread never sees a class whose references are missing.
-    """
-    if name not in __all__:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
-    namespace = globals()
-    with _lock:
-        if name not in namespace:
-            staging = dict(namespace)
-            built: list[str] = []
-            todo = [name]
-            while todo:
-                model = todo.pop()
-                if model not in staging:
-                    types.FunctionType(namespace[f"_build_{model}"].__code__, staging)()
-                    built.append(model)
-                    todo.extend(_REFS.get(model, ()))
-            namespace.update({model: staging[model] for model in built})
-    cls: type = namespace[name]
-    return cls
-
-
-def __dir__() -> list[str]:
-    return sorted(n for n in set(globals()) | set(__all__) if not n.startswith("_build_"))
-'''
+__getattr__, __dir__ = lazy_module(globals(), _REFS)
+"""
 
 OPERATIONS_PREAMBLE = '''\
 """Every operation of the 2020 and 2026 Journey API descriptions, as `Operation`s.
